@@ -1,0 +1,79 @@
+"""
+Export articles as JSON Lines (the schema is in README, "Commands"; ``articles.importers.jsonl`` reads it).
+
+Memory stays flat: articles are read in pk-ordered chunks (keyset pagination, not OFFSET), and each
+chunk's bylines and tags come in one query each, so a chunk costs three queries whatever its size.
+With --output the file is written under a temporary name and renamed when complete.
+"""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from articles.importers.jsonl import dumps, export_dict
+from articles.models import Article, Byline, Status, TaggedArticle
+
+COLUMNS = [
+    "pk", "source", "external_id", "headline", "slug", "dek", "body", "section__name", "status",
+    "published_at", "publish_at", "unpublish_at", "legal_hold", "updated_at", "modified_at",
+    "created_at", "canonical_url",
+]  # fmt: skip
+URL_FIELDS = ["slug", "status", "published_at", "publish_at", "unpublish_at", "legal_hold", "created_at"]
+
+
+class Command(BaseCommand):
+    help = "Write articles as JSON Lines, one per line in creation (pk) order, to stdout or --output."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+        parser.add_argument("--status", choices=Status.values, help="only articles with this status")
+        parser.add_argument("--chunk-size", type=int, default=2000, help="articles per query (default 2000)")
+
+    def handle(self, *args, output, status, chunk_size, **options):
+        articles = Article.objects.order_by("pk")
+        if status:
+            articles = articles.filter(status=status)
+        if output is None:
+            self.export(articles, self.stdout._out, chunk_size)
+            return
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="\n") as out:
+                count = self.export(articles, out, chunk_size)
+            os.replace(partial, output)
+        except OSError as error:
+            raise CommandError(f"{output}: cannot write: {error.strerror or error}") from None
+        finally:
+            partial.unlink(missing_ok=True)
+        if options["verbosity"] > 0:
+            self.stderr.write(f"exported {count} articles to {output}")
+
+    def export(self, articles, out, chunk_size):
+        now = timezone.now()
+        count, last = 0, 0
+        while rows := list(articles.filter(pk__gt=last).values(*COLUMNS)[:chunk_size]):
+            ids = [row["pk"] for row in rows]
+            authors, tags = {}, {}
+            for article_id, name, slug, role in (
+                Byline.objects.filter(article_id__in=ids)
+                .order_by("article_id", "position", "pk")
+                .values_list("article_id", "author__name", "author__slug", "role")
+            ):
+                authors.setdefault(article_id, []).append({"name": name, "slug": slug, "role": role})
+            for article_id, name in TaggedArticle.objects.filter(content_object_id__in=ids).values_list(
+                "content_object_id", "tag__name"
+            ):
+                tags.setdefault(article_id, []).append(name)
+            lines = []
+            for row in rows:
+                article = Article(**{name: row[name] for name in URL_FIELDS})
+                url = settings.SITE_URL + article.get_absolute_url() if article.is_published(now) else None
+                names = sorted(tags.get(row["pk"], []), key=lambda name: (name.casefold(), name))
+                lines.append(dumps(export_dict(row, authors=authors.get(row["pk"], []), tags=names, url=url)))
+            out.write("\n".join(lines) + "\n")
+            count += len(rows)
+            last = ids[-1]
+        return count
