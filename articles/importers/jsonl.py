@@ -76,7 +76,7 @@ def read(path: Path) -> Iterator[Record | Failure]:
 
 def parse_line(text: str, number: int = 1) -> Record | Failure:
     try:
-        data = json.loads(text)
+        data = json.loads(text.rstrip("\r\n"))
     except json.JSONDecodeError as error:
         return Failure(number, f"invalid JSON: {error.msg} (column {error.colno})")
     if not isinstance(data, dict):

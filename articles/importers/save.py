@@ -461,7 +461,9 @@ class Importer:
         return {key: self._author_ids[key] for key in wanted}
 
     def _tags(self, names: list[str]) -> dict[str, int]:
-        wanted = {name.casefold(): name for name in names}
+        wanted = {}
+        for name in names:  # the first spelling seen names a new tag
+            wanted.setdefault(name.casefold(), name)
         missing = {key: name for key, name in wanted.items() if key not in self._tag_ids}
         if missing:
             slugs = {}

@@ -58,6 +58,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500, help="articles per transaction")
 
     def handle(self, *args, paths, format, status, source, dry_run, overwrite_local_edits, quiet, **options):
+        if format != "auto" and format not in FORMATS:  # call_command() skips argparse's choices
+            raise CommandError(f"unknown format {format!r}; choose from {', '.join(['auto', *FORMATS])}")
         self.format_name = format
         self.quiet = quiet
         self.progress_every = options["progress_every"]
