@@ -234,8 +234,18 @@ class Importer:
                 raise RecordInvalid(f"canonical_url {record.canonical_url!r} is not a valid URL") from None
         for name in ("published_at", "updated_at"):
             value = getattr(record, name)
-            if value is not None and timezone.is_naive(value):
-                setattr(record, name, timezone.make_aware(value, timezone.UTC))
+            if value is not None:
+                if timezone.is_naive(value):
+                    value = timezone.make_aware(value, timezone.UTC)
+                try:
+                    setattr(record, name, value.astimezone(timezone.UTC))
+                except OverflowError:
+                    raise RecordInvalid(f"{name} is out of range: {value.isoformat()}") from None
+        for name in ("headline", "dek", "body_html", "external_id", "slug", "section", "raw_tag_line"):
+            if "\x00" in getattr(record, name):
+                raise RecordInvalid(f"{name} contains a NUL character")
+        if any("\x00" in t for t in record.tags) or any("\x00" in a.name for a in record.authors):
+            raise RecordInvalid("a tag or author name contains a NUL character")
         return Item(
             record=record,
             path=path,

@@ -314,11 +314,28 @@ class TestBadInput:
         path.chmod(0o600)
         assert result.errors[0] == f"{path}: cannot read: Permission denied"
 
-    def test_a_directory_is_unreadable_as_a_file(self, tmp_path):
-        directory = tmp_path / "dir.txt"
-        directory.mkdir()
-        result = import_articles(directory, format="hill")
-        assert result.summary == counts()
+    def test_an_empty_directory_imports_nothing_and_succeeds(self, tmp_path):
+        (tmp_path / "dir.txt").mkdir()
+        result = import_articles(tmp_path / "dir.txt", format="hill")
+        assert (result.code, result.summary) == (0, counts())
+
+    @pytest.mark.parametrize(
+        ("field", "value", "reason"),
+        [
+            (
+                "published_at",
+                "0001-01-01T00:00:00+05:00",
+                "published_at is out of range: 0001-01-01T00:00:00+05:00",
+            ),
+            ("headline", "Nul\u0000byte", "headline contains a NUL character"),
+            ("body_html", "<p>a\u0000</p>", "body_html contains a NUL character"),
+        ],
+    )
+    def test_values_no_database_can_store_are_failures(self, tmp_path, field, value, reason):
+        path = write(tmp_path / "odd.jsonl", json.dumps({**rec("a"), field: value}) + "\n")
+        result = import_articles(path)
+        assert result.errors[0] == f"{path}:1: {reason}"
+        assert not Article.objects.exists()
 
     def test_wrong_encoding_says_which_byte(self, tmp_path):
         path = write(tmp_path / "latin.txt", "Caf\u00e9 headline\n".encode("latin-1"))

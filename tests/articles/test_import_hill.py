@@ -77,6 +77,10 @@ class TestReadingOtherFiles:
         [failure] = list(hill.read(path))
         assert failure == Failure(3, "no headline: the first non-empty line is the tag line")
 
+    def test_unreadable_path_is_invalid_input(self, tmp_path):
+        with pytest.raises(InvalidInput, match="cannot read: Is a directory"):
+            list(hill.read(tmp_path))
+
     def test_wrong_encoding_names_the_byte_its_offset_and_line(self, tmp_path):
         path = write(tmp_path / "latin1.txt", "Headline\n\nCaf\u00e9 society.\n".encode("latin-1"))
         with pytest.raises(InvalidInput) as raised:
