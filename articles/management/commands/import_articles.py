@@ -7,6 +7,7 @@ stderr as they happen and counted; the run goes on. The last line on stdout is t
 status is 1 when anything failed.
 """
 
+import os
 import time
 from pathlib import Path
 
@@ -64,6 +65,8 @@ class Command(BaseCommand):
         self.quiet = quiet
         self.progress_every = options["progress_every"]
         self.tty = self.stderr._out.isatty() and not quiet
+        # A terminal that reports no size (some ptys) would make tqdm draw nothing.
+        self.ncols = None if self.tty and _columns(self.stderr._out) else 100
         self.bars = []
         self.importer = Importer(
             default_status=status,
@@ -180,7 +183,14 @@ class Command(BaseCommand):
             except (InvalidInput, OSError):
                 totals.append(0)
         total = None if None in totals else sum(totals)
-        bar = tqdm(total=total, desc=desc, unit=" articles", position=position, file=self.stderr._out)
+        bar = tqdm(
+            total=total,
+            desc=desc,
+            unit=" articles",
+            position=position,
+            file=self.stderr._out,
+            ncols=self.ncols,
+        )
         self.bars.append(bar)
         return bar
 
@@ -194,6 +204,7 @@ class Command(BaseCommand):
             position=1,
             leave=False,
             file=self.stderr._out,
+            ncols=self.ncols,
         )
         return bar
 
@@ -213,6 +224,13 @@ class Command(BaseCommand):
         for bar in self.bars:
             bar.close()
         self.bars = []
+
+
+def _columns(stream):
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError):
+        return 0
 
 
 class _NoBar:
