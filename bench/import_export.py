@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -115,7 +116,7 @@ def measure(args, env):
         "    os.execv(sys.argv[1], sys.argv[1:])\n"
         "_, status, usage = os.wait4(pid, 0)\n"
         "print(json.dumps({'seconds': time.perf_counter() - started, 'rss_kib': usage.ru_maxrss,"
-        " 'status': os.waitstatus_to_exitcode(status)}))\n"
+        " 'cpu': usage.ru_utime + usage.ru_stime, 'status': os.waitstatus_to_exitcode(status)}))\n"
     )
     process = subprocess.run(
         [sys.executable, "-c", wrapper, *args], env=env, cwd=ROOT, capture_output=True, text=True
@@ -124,7 +125,7 @@ def measure(args, env):
     if report["status"] != 0:
         sys.exit(f"{args} failed ({report['status']}):\n{process.stderr[-3000:]}")
     output = "\n".join(process.stdout.strip().splitlines()[:-1])
-    return report["seconds"], report["rss_kib"] / 1024, output
+    return report["seconds"], report["rss_kib"] / 1024, report["cpu"], output
 
 
 def baselines(path: Path, n: int):
@@ -155,9 +156,14 @@ def baselines(path: Path, n: int):
         return rows, sections, authors, tags
 
     results = {}
+    cpu = {}
+
+    def cpu_seconds():
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
 
     # COPY: the ceiling. Parsing the file is included, as every importer has to do it.
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), cpu_seconds()
     rows, sections, authors, tags = lookups()
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -195,12 +201,12 @@ def baselines(path: Path, n: int):
             for i, r in enumerate(rows, 1):
                 for t in r["tags"]:
                     copy.write_row((i, tag_id[t]))
-    results["copy"] = time.perf_counter() - started
+    results["copy"], cpu["copy"] = time.perf_counter() - started, cpu_seconds() - started_cpu
     del rows
     truncate()
 
     # Bare bulk_create: the ORM without any of the importer's work.
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), cpu_seconds()
     rows, sections, authors, tags = lookups()
     section_objs = Section.objects.bulk_create([Section(name=s, slug=slugify(s)) for s in sections])
     author_objs = Author.objects.bulk_create(
@@ -238,10 +244,11 @@ def baselines(path: Path, n: int):
             ]
         )
     results["bulk_create"] = time.perf_counter() - started
+    cpu["bulk_create"] = cpu_seconds() - started_cpu
     del rows
     truncate()
     connection.close()
-    return results
+    return results, cpu
 
 
 def main():
@@ -274,25 +281,22 @@ def main():
         recreate_database(options.database_url)
         subprocess.run([python, manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
 
-        base = {} if options.skip_baselines else baselines(data, n)
+        base, base_cpu = ({}, {}) if options.skip_baselines else baselines(data, n)
         phases = []
-        seconds, rss, out = measure(
-            [python, manage, "import_articles", str(data), "--quiet", "--format", "jsonl"], env
-        )
+        command = [python, manage, "import_articles", str(data), "--quiet", "--format", "jsonl"]
+        seconds, rss, cpu, out = measure(command, env)
         assert out.strip().endswith(f"created {n}, updated 0, unchanged 0, failed 0"), out
-        phases.append(("import (all new)", seconds, rss))
-        seconds, rss, out = measure(
-            [python, manage, "import_articles", str(data), "--quiet", "--format", "jsonl"], env
-        )
+        phases.append(("import (all new)", seconds, rss, cpu))
+        seconds, rss, cpu, out = measure(command, env)
         assert out.strip().endswith(f"created 0, updated 0, unchanged {n}, failed 0"), out
-        phases.append(("re-import (all unchanged)", seconds, rss))
+        phases.append(("re-import (all unchanged)", seconds, rss, cpu))
         exported = Path(tmp) / "export.jsonl"
-        seconds, rss, out = measure(
+        seconds, rss, cpu, out = measure(
             [python, manage, "export_articles", "--output", str(exported), "-v0"], env
         )
         lines = sum(1 for _ in exported.open("rb"))
         assert lines == n, lines
-        phases.append(("export", seconds, rss))
+        phases.append(("export", seconds, rss, cpu))
 
     load = os.getloadavg()
     print(
@@ -300,12 +304,21 @@ def main():
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs"
     )
     for name, seconds in base.items():
-        print(f"baseline {name:<24} {seconds:7.2f} s {n / seconds:9,.0f} articles/s")
-    print(f"{'phase':<33} {'seconds':>7}   {'articles/s':>11} {'peak RSS':>9}  ratios")
-    for name, seconds, rss in phases:
+        print(
+            f"baseline {name:<24} {seconds:7.2f} s {n / seconds:9,.0f} articles/s"
+            f"   (CPU {base_cpu[name]:.1f} s)"
+        )
+    print(
+        f"{'phase':<27} {'seconds':>7} {'articles/s':>11} {'CPU s':>6} {'peak RSS':>9}  ratios to baselines"
+    )
+    for name, seconds, rss, cpu in phases:
         rate = n / seconds
         ratios = "  ".join(f"{rate / (n / s):.2f}x {k}" for k, s in base.items())
-        print(f"{name:<33} {seconds:7.2f}   {rate:11,.0f} {rss:6.0f} MiB  {ratios}")
+        print(f"{name:<27} {seconds:7.2f} {rate:11,.0f} {cpu:6.1f} {rss:5.0f} MiB  {ratios}")
+    print(
+        "CPU s: user+sys of the command's own process (the PostgreSQL server's work is not included);"
+        " peak RSS: ru_maxrss of that process."
+    )
 
 
 if __name__ == "__main__":

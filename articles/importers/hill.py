@@ -115,7 +115,9 @@ def parse(text: str, *, external_id: str) -> Record | Failure:
 
     body_lines = lines[start + 1 :]
     raw_tag_line = ""
-    for index, line in enumerate(body_lines):
+    # The last such line: a paragraph may happen to begin with "Tags ", the tag line comes at the end.
+    for index in range(len(body_lines) - 1, -1, -1):
+        line = body_lines[index]
         if line.startswith(TAG_PREFIX) or line.rstrip() == TAG_PREFIX.strip():
             raw_tag_line = line[len(TAG_PREFIX) :].strip()
             body_lines = body_lines[:index]

@@ -416,7 +416,7 @@ class Importer:
             slugs = {slug_base(wanted[key], max_length=100, fallback="section"): key for key in missing}
             for pk, name, slug in (
                 Section.objects.annotate(lname=Lower("name"))
-                .filter(Q(lname__in=missing) | Q(slug__in=slugs))
+                .filter(Q(lname__in=_lower_forms(wanted[key] for key in missing)) | Q(slug__in=slugs))
                 .values_list("pk", "name", "slug")
             ):
                 self._section_ids.setdefault(name.casefold(), pk)
@@ -436,7 +436,7 @@ class Importer:
                 ref.slug or slug_base(ref.name, max_length=AUTHOR_SLUG_MAX, fallback="author")
                 for ref in missing.values()
             }
-            names = {ref.name.strip().casefold() for ref in missing.values() if not ref.slug}
+            names = _lower_forms(ref.name.strip() for ref in missing.values() if not ref.slug)
             found_slug, found_name = {}, {}
             for pk, name, slug in (
                 Author.objects.annotate(lname=Lower("name"))
@@ -481,7 +481,7 @@ class Importer:
             by_name, by_slug = {}, {}
             for pk, name, slug in (
                 Tag.objects.annotate(lname=Lower("name"))
-                .filter(Q(lname__in=list(missing)) | Q(slug__in=list(slugs)))
+                .filter(Q(lname__in=_lower_forms(missing.values())) | Q(slug__in=list(slugs)))
                 .values_list("pk", "name", "slug")
             ):
                 by_name[name.casefold()] = pk
@@ -621,6 +621,18 @@ def _check_tag(name: str) -> None:
 
 def _tag_slug(name: str) -> str:
     return slug_base(name, max_length=TAG_SLUG_MAX, fallback="tag")
+
+
+def _lower_forms(names) -> list[str]:
+    """
+    What the database's LOWER() may have made of these names: their casefold (the cache key) and their
+    lower() differ for some letters ("Straße": "strasse" / "straße"), and the unique index on tag
+    names uses LOWER(); looking up both finds the row that index would clash with.
+    """
+    forms = set()
+    for name in names:
+        forms.update((name.casefold(), name.lower()))
+    return sorted(forms)
 
 
 def _author_key(ref) -> tuple:

@@ -4,6 +4,8 @@ import datetime
 import json
 import os
 import shutil
+import threading
+import time
 
 import pytest
 from django.db.models import F
@@ -431,3 +433,64 @@ class TestProgress:
     def test_quiet_prints_no_progress(self, tmp_path):
         result = import_articles(jsonl(tmp_path, rec("a")), quiet=True, progress_every=0)
         assert result.err == ""
+
+
+class TestDatabaseRefusals:
+    def test_a_tag_the_unique_index_would_clash_with_is_reused(self, tmp_path):
+        # casefold("Straße") is "strasse" but LOWER() gives "straße", the key of the unique index.
+        existing = make_tag("STRAßE", slug="old-slug")
+        result = import_articles(jsonl(tmp_path, rec("a", tags=["Straße"])))
+        assert (result.code, result.summary) == (0, counts(created=1))
+        assert list(Article.objects.get().tags.all()) == [existing]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_database_refuses_is_retried_article_by_article(tmp_path):
+    """
+    A concurrent writer creates article "b" while the import is writing the batch [a, b, c]: the
+    batch's INSERT waits for it, then fails on the unique (source, external_id). The batch is retried
+    one article per transaction: a and c are created, b is now someone else's article and kept.
+    """
+    from django.db import connection as main_connection
+    from django.db import connections, transaction
+
+    inserted, done = threading.Event(), threading.Event()
+    errors = []
+
+    def concurrent_writer():
+        try:
+            with transaction.atomic():
+                make_article("Written concurrently", source="jsonl", external_id="b")
+                inserted.set()
+                deadline = time.monotonic() + 20
+                with connections["default"].cursor() as cursor:
+                    while time.monotonic() < deadline:  # commit once the import waits for our row
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                        time.sleep(0.02)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections["default"].close()
+            done.set()
+
+    writer = threading.Thread(target=concurrent_writer)
+    writer.start()
+    assert inserted.wait(10)
+    assert main_connection.vendor == "postgresql"
+
+    result = import_articles(jsonl(tmp_path, rec("a"), rec("b"), rec("c")), batch_size=10)
+
+    writer.join(30)
+    assert done.is_set() and not errors
+    assert (result.code, result.summary) == (0, counts(created=2) + ", kept local edits 1")
+    assert sorted(Article.objects.values_list("external_id", "headline")) == [
+        ("a", "Headline a"),
+        ("b", "Written concurrently"),
+        ("c", "Headline c"),
+    ]

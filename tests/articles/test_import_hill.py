@@ -63,6 +63,11 @@ class TestReadingOtherFiles:
         record = read_one(path)
         assert (record.body_html, record.raw_tag_line) == ("<p>Body.</p>", "Kremlin")
 
+    def test_a_paragraph_starting_with_tags_is_body_the_last_tag_line_counts(self, tmp_path):
+        path = write(tmp_path / "a5.txt", "Headline\n\nTags were found.\n\nTags Kremlin\nSee all Video\n")
+        record = read_one(path)
+        assert (record.body_html, record.raw_tag_line) == ("<p>Tags were found.</p>", "Kremlin")
+
     def test_byte_order_mark_is_ignored(self, tmp_path):
         path = write(tmp_path / "a4.txt", "\ufeffHeadline\n\nBody.\n".encode())
         assert read_one(path).headline == "Headline"
