@@ -106,8 +106,14 @@ def recreate_database(url: str):
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def measure(args, env):
-    """Run `args` under a wrapper that reports the child's own peak RSS (wait4), and time it."""
+def measure(args, env, database_url):
+    """
+    Run `args` under a wrapper that reports the child's own peak RSS and CPU time (wait4), and time it.
+    Meanwhile sample the CPU time of the PostgreSQL backend serving it (found by application_name in
+    pg_stat_activity, read from /proc), so the server's share of the work is known too.
+    """
+    import psycopg
+
     wrapper = (
         "import os, sys, time, json\n"
         "started = time.perf_counter()\n"
@@ -118,14 +124,37 @@ def measure(args, env):
         "print(json.dumps({'seconds': time.perf_counter() - started, 'rss_kib': usage.ru_maxrss,"
         " 'cpu': usage.ru_utime + usage.ru_stime, 'status': os.waitstatus_to_exitcode(status)}))\n"
     )
-    process = subprocess.run(
-        [sys.executable, "-c", wrapper, *args], env=env, cwd=ROOT, capture_output=True, text=True
+    name = f"bench-{os.getpid()}-{time.monotonic_ns()}"
+    process = subprocess.Popen(
+        [sys.executable, "-c", wrapper, *args],
+        env={**env, "PGAPPNAME": name},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    report = json.loads(process.stdout.strip().splitlines()[-1])
+    server = {}
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while process.poll() is None:
+            pids = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [name])
+            for (pid,) in pids.fetchall():
+                server[pid] = _process_cpu(pid) or server.get(pid, 0.0)
+            time.sleep(0.05)
+    stdout, stderr = process.communicate()
+    report = json.loads(stdout.strip().splitlines()[-1])
     if report["status"] != 0:
-        sys.exit(f"{args} failed ({report['status']}):\n{process.stderr[-3000:]}")
-    output = "\n".join(process.stdout.strip().splitlines()[:-1])
-    return report["seconds"], report["rss_kib"] / 1024, report["cpu"], output
+        sys.exit(f"{args} failed ({report['status']}):\n{stderr[-3000:]}")
+    output = "\n".join(stdout.strip().splitlines()[:-1])
+    return report["seconds"], report["rss_kib"] / 1024, report["cpu"], sum(server.values()), output
+
+
+def _process_cpu(pid: int) -> float | None:
+    """utime + stime of a process on this host, in seconds (None if it is gone or not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def baselines(path: Path, n: int):
@@ -157,10 +186,18 @@ def baselines(path: Path, n: int):
 
     results = {}
     cpu = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
 
     def cpu_seconds():
+        """(client, server) CPU seconds so far: this process and its PostgreSQL backend."""
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
+        return (usage.ru_utime + usage.ru_stime, _process_cpu(backend) or 0.0)
+
+    def since(start):
+        now = cpu_seconds()
+        return (now[0] - start[0], now[1] - start[1])
 
     # COPY: the ceiling. Parsing the file is included, as every importer has to do it.
     started, started_cpu = time.perf_counter(), cpu_seconds()
@@ -201,7 +238,7 @@ def baselines(path: Path, n: int):
             for i, r in enumerate(rows, 1):
                 for t in r["tags"]:
                     copy.write_row((i, tag_id[t]))
-    results["copy"], cpu["copy"] = time.perf_counter() - started, cpu_seconds() - started_cpu
+    results["copy"], cpu["copy"] = time.perf_counter() - started, since(started_cpu)
     del rows
     truncate()
 
@@ -244,7 +281,7 @@ def baselines(path: Path, n: int):
             ]
         )
     results["bulk_create"] = time.perf_counter() - started
-    cpu["bulk_create"] = cpu_seconds() - started_cpu
+    cpu["bulk_create"] = since(started_cpu)
     del rows
     truncate()
     connection.close()
@@ -261,11 +298,18 @@ def main():
     parser.add_argument("--skip-baselines", action="store_true")
     options = parser.parse_args()
 
-    env = {**os.environ, "DATABASE_URL": options.database_url, "DEBUG": "1", "CONN_MAX_AGE": "0"}
+    # DEBUG off, as in production (with DEBUG on, Django also keeps a log of recent queries).
+    env = {
+        **os.environ,
+        "DATABASE_URL": options.database_url,
+        "SECRET_KEY": "bench-only",
+        "CONN_MAX_AGE": "0",
+    }
+    env.pop("DEBUG", None)
     env.pop("REDIS_URL", None)
-    os.environ.update(
-        {"DATABASE_URL": options.database_url, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
-    )
+    os.environ.update(env)
+    os.environ.pop("DEBUG", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     python = sys.executable
     manage = str(ROOT / "manage.py")
     n = options.n
@@ -282,42 +326,67 @@ def main():
         subprocess.run([python, manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
 
         base, base_cpu = ({}, {}) if options.skip_baselines else baselines(data, n)
+        # The fixed cost of a command (Python, Django, connecting): an import of nothing.
+        empty = Path(tmp) / "empty"
+        empty.mkdir()
+        startup = measure(
+            [python, manage, "import_articles", str(empty), "--quiet"], env, options.database_url
+        )
         phases = []
         command = [python, manage, "import_articles", str(data), "--quiet", "--format", "jsonl"]
-        seconds, rss, cpu, out = measure(command, env)
+        url = options.database_url
+        seconds, rss, cpu, server, out = measure(command, env, url)
         assert out.strip().endswith(f"created {n}, updated 0, unchanged 0, failed 0"), out
-        phases.append(("import (all new)", seconds, rss, cpu))
-        seconds, rss, cpu, out = measure(command, env)
+        phases.append(("import (all new)", seconds, rss, cpu, server))
+        seconds, rss, cpu, server, out = measure(command, env, url)
         assert out.strip().endswith(f"created 0, updated 0, unchanged {n}, failed 0"), out
-        phases.append(("re-import (all unchanged)", seconds, rss, cpu))
+        phases.append(("re-import (all unchanged)", seconds, rss, cpu, server))
         exported = Path(tmp) / "export.jsonl"
-        seconds, rss, cpu, out = measure(
-            [python, manage, "export_articles", "--output", str(exported), "-v0"], env
+        seconds, rss, cpu, server, out = measure(
+            [python, manage, "export_articles", "--output", str(exported), "-v0"], env, url
         )
         lines = sum(1 for _ in exported.open("rb"))
         assert lines == n, lines
-        phases.append(("export", seconds, rss, cpu))
+        phases.append(("export", seconds, rss, cpu, server))
 
     load = os.getloadavg()
     print(
         f"\nN = {n:,} articles; PostgreSQL {urlsplit(options.database_url).path[1:]}; "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs"
     )
-    for name, seconds in base.items():
-        print(
-            f"baseline {name:<24} {seconds:7.2f} s {n / seconds:9,.0f} articles/s"
-            f"   (CPU {base_cpu[name]:.1f} s)"
-        )
     print(
-        f"{'phase':<27} {'seconds':>7} {'articles/s':>11} {'CPU s':>6} {'peak RSS':>9}  ratios to baselines"
+        f"{'phase':<26} {'seconds':>7} {'articles/s':>10} {'CPU client':>10} {'CPU server':>10} "
+        f"{'CPU-bound rate':>14} {'peak RSS':>8}  ratios to baselines"
     )
-    for name, seconds, rss, cpu in phases:
+    for name, seconds in base.items():
+        client, server = base_cpu[name]
+        print(
+            f"baseline {name:<17} {seconds:7.2f} {n / seconds:10,.0f} {client:9.1f}s {server:9.1f}s "
+            f"{n / (client + server):14,.0f}"
+        )
+    for name, seconds, rss, cpu, server in phases:
         rate = n / seconds
         ratios = "  ".join(f"{rate / (n / s):.2f}x {k}" for k, s in base.items())
-        print(f"{name:<27} {seconds:7.2f} {rate:11,.0f} {cpu:6.1f} {rss:5.0f} MiB  {ratios}")
+        print(
+            f"{name:<26} {seconds:7.2f} {rate:10,.0f} {cpu:9.1f}s {server:9.1f}s "
+            f"{n / (cpu + server):14,.0f} {rss:4.0f} MiB  {ratios}"
+        )
+    seconds, rss, cpu, server, _ = startup
     print(
-        "CPU s: user+sys of the command's own process (the PostgreSQL server's work is not included);"
-        " peak RSS: ru_maxrss of that process."
+        f"{'start-up (import nothing)':<26} {seconds:7.2f} {'':>10} {cpu:9.1f}s {server:9.1f}s {'':>14}",
+        end="",
+    )
+    print(f" {rss:4.0f} MiB")
+    for name, _seconds, _rss, phase_cpu, phase_server in phases:
+        net = phase_cpu - cpu + phase_server
+        print(
+            f"  {name.split(' (')[0] + ', net':<24} {'':>18} {phase_cpu - cpu:9.1f}s {phase_server:9.1f}s"
+            f" {n / net:14,.0f}"
+        )
+    print(
+        "CPU client: user+sys of the command's process; CPU server: of the PostgreSQL backend serving it"
+        " (sampled every 50 ms);\nCPU-bound rate: N / (client + server CPU), the rate on an otherwise idle"
+        " machine if nothing else (disk, locks) limits it; peak RSS: ru_maxrss of the command's process."
     )
 
 

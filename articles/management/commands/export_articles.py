@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
 from articles.importers.jsonl import dumps, export_dict
+from articles.importers.save import forget_queries
 from articles.models import Article, Byline, Status, TaggedArticle
 
 COLUMNS = [
@@ -95,4 +96,5 @@ class Command(BaseCommand):
             out.write("\n".join(lines) + "\n")
             count += len(rows)
             last = ids[-1]
+            forget_queries()
         return count
