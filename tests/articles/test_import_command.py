@@ -494,3 +494,17 @@ def test_a_batch_the_database_refuses_is_retried_article_by_article(tmp_path):
         ("b", "Written concurrently"),
         ("c", "Headline c"),
     ]
+
+
+def test_with_debug_on_the_query_log_does_not_grow_with_the_import(tmp_path, settings):
+    from django.db import connection
+
+    settings.DEBUG = True  # Django then logs every query, parameters included
+    connection.queries_log.clear()
+
+    result = import_articles(
+        jsonl(tmp_path, *[rec(str(i), tags=[f"T{i}"]) for i in range(60)]), batch_size=10
+    )
+
+    assert result.summary == counts(created=60)
+    assert len(connection.queries_log) == 0  # dropped after every batch
