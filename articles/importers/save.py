@@ -180,7 +180,7 @@ class Importer:
                         outcomes += self._write([item])
                 except DatabaseError as error:
                     self._reset_caches()
-                    self.fail(item.path, item.record.line, f"not saved: {error}".strip())
+                    self.fail(item.path, item.record.line, "not saved: " + " ".join(str(error).split()))
         self._count(outcomes)
         forget_queries()
 
