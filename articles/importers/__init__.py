@@ -12,6 +12,19 @@ for an item it cannot turn into a record (then goes on with the next). A problem
 (unreadable, wrong encoding, hostile XML) is raised as ``InvalidInput``.
 
 ``FORMATS`` maps the ``--format`` names to their modules, like Django's BUILTIN_SERIALIZERS.
+
+Extensions (optional; a module without them still works):
+
+    read() may also yield ``Skipped(line, reason, kind)`` for an item that is deliberately not an
+    article (a WordPress page or attachment, a private post). It is neither created nor failed:
+    ``import_articles`` counts it per format and kind ("skipped wxr page 3") in its summary.
+
+    def count(path: Path) -> int | None   # cheap estimate of the items in a file, for progress bars
+                                          # (ETA); None when it would cost a full parse
+
+Every record goes through ``articles.importers.save.Importer``, the one save path (validation,
+sanitizing, matching by (source, external_id), batching). ``Record.raw_tag_line`` is split there
+with ``articles.importers.hill.split_tags`` and the whole tag vocabulary of the database.
 """
 
 from __future__ import annotations
@@ -42,6 +55,15 @@ class Failure:
 
     line: int
     reason: str
+
+
+@dataclass
+class Skipped:
+    """An item that is deliberately not imported (e.g. a WXR page); counted as skipped by `kind`."""
+
+    line: int
+    reason: str
+    kind: str
 
 
 @dataclass
