@@ -126,7 +126,7 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         pending = getattr(self.instance, "pending_snapshot", None)
         if pending is not None:
-            self.initial["tags"] = ", ".join(pending["tags"])
+            self.initial["tags"] = [Tag(name=name) for name in pending["tags"]]
         if self.instance.pk:
             self.initial["loaded_version"] = self.instance.version
 
@@ -363,6 +363,8 @@ class ArticleAdmin(admin.ModelAdmin):
         is_minor = form.cleaned_data.get("is_minor", False)
         if change and article.status == Status.PUBLISHED:
             snapshot = self._snapshot_from_forms(article, form, formsets)
+            for formset in formsets:  # nothing saved to the live rows (the change message reads these)
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             fresh = Article.objects.get(pk=article.pk)
             fresh.version = form.cleaned_data.get("loaded_version") or fresh.version
             revision = workflow.stage_edit(fresh, request.user, snapshot, comment=comment, is_minor=is_minor)

@@ -9,9 +9,8 @@ from tests.factories import make_article, make_author, make_section, make_tag
 
 
 def make_user(username, group=None, **fields):
-    user = User.objects.create_user(
-        username, f"{username}@example.com", "pw-" + username, is_staff=True, **fields
-    )
+    email = fields.pop("email", f"{username}@example.com")
+    user = User.objects.create_user(username, email, "pw-" + username, is_staff=True, **fields)
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
