@@ -234,7 +234,10 @@ class Article(models.Model):
 
 
 class VersionConflict(Exception):
-    """Someone saved the article after this copy was loaded: saving it would overwrite their work."""
+    """
+    Someone saved the article after this copy was loaded: saving it would overwrite their work.
+    Like IntegrityError it aborts the current transaction, so catch it outside a transaction.atomic() block.
+    """
 
     def __init__(self, article, expected_version):
         self.article = article
