@@ -38,8 +38,11 @@ def create_roles(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    assign_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+def assign_roles(Group, Permission):
+    """Create (or reset) the three groups with their permissions; also used by tests after a flush."""
 
     def perms(codes):
         found = []

@@ -1,17 +1,27 @@
 """Workflow fixtures: one user per newsroom role (the groups come from the roles migration)."""
 
+import importlib
+
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 
 from articles import workflow
 from articles.models import Status
 from tests.factories import make_article, make_author, make_section, make_tag
 
 
+def ensure_roles():
+    """The roles migration's groups (a transactional test's flush removes them)."""
+    if not Group.objects.filter(name="Reporter").exists():
+        roles = importlib.import_module("articles.migrations.0003_workflow_roles")
+        roles.assign_roles(Group, Permission)
+
+
 def make_user(username, group=None, **fields):
     email = fields.pop("email", f"{username}@example.com")
     user = User.objects.create_user(username, email, "pw-" + username, is_staff=True, **fields)
     if group:
+        ensure_roles()
         user.groups.add(Group.objects.get(name=group))
     return user
 

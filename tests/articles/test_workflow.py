@@ -289,3 +289,16 @@ def test_nothing_outside_the_workflow_module_writes_status():
             if pattern.search(line):
                 offenders.append(f"{relative}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_roles_migration_creates_the_three_groups_with_their_permissions():
+    from django.contrib.auth.models import Group
+
+    def codes(name):
+        return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+    reporter, editor, publisher = codes("Reporter"), codes("Editor"), codes("Publisher")
+    assert {"add_article", "change_article"} <= reporter
+    assert not {"review_article", "publish_article", "delete_article"} & reporter
+    assert "review_article" in editor and "publish_article" not in editor
+    assert {"publish_article", "review_article", "delete_article", "add_correction"} <= publisher
