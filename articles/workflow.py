@@ -274,6 +274,10 @@ ACTIONS = {
             checks=True, blocked_by_hold=True, help="Makes the pending edit live.",
         ),
         Action(
+            "discard_update", "Discard pending edit", (S.PUBLISHED,), None, "publisher",
+            help="Drops the pending edit; the live version stays.",
+        ),
+        Action(
             "hold", "Set legal hold", tuple(Status), None, "editor", comment="required",
             help="Blocks publishing and scheduling until lifted; give the reason.",
         ),
@@ -314,15 +318,15 @@ def refusal(action, user, article, *, latest=None):
         return "the article is already on legal hold"
     if action == "lift_hold" and not article.legal_hold:
         return "the article is not on legal hold"
-    if action in ("approve", "publish", "schedule", "publish_update"):
+    if action in ("approve", "publish", "schedule", "publish_update", "discard_update"):
         latest = latest if latest is not None else latest_revision(article)
         approved = latest is not None and latest.is_approved
         if action == "approve" and approved:
             return "the current revision is already approved"
         if spec.needs_approval and article.status == S.IN_REVIEW and not approved:
             return "the current revision is not approved yet"
-        if action == "publish_update" and not (latest and latest.pending):
-            return "there is no pending edit to publish"
+        if action in ("publish_update", "discard_update") and not (latest and latest.pending):
+            return "there is no pending edit"
     return None
 
 
@@ -437,6 +441,12 @@ def _apply(action, article, latest, user, *, now, publish_at, comment):
         Revision.objects.filter(pk=latest.pk).update(pending=False)
         if not latest.is_minor:
             article.updated_at = now
+    elif action == "discard_update":
+        # The newest revision describes the live row again; the discarded one stays in the history.
+        Revision.objects.filter(pk=latest.pk).update(
+            pending=False, comment=f"{latest.comment} (discarded)"[:500]
+        )
+        record_revision(article, user, comment=f"Discarded pending revision {latest.number}")
     elif action == "hold":
         article.legal_hold = True
         article.legal_hold_reason = comment

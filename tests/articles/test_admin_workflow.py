@@ -37,7 +37,7 @@ PUBLISHER = {
     "in_review_approved_held": {"request_changes", "lift_hold"},
     "scheduled": {"publish", "unschedule", "hold"},
     "published": {"unpublish", "hold"},
-    "published_pending": {"unpublish", "publish_update", "hold"},
+    "published_pending": {"unpublish", "publish_update", "discard_update", "hold"},
     "unpublished": {"republish", "hold"},
 }
 ALLOWED = {
@@ -358,6 +358,21 @@ def test_changelist_queries_do_not_grow_with_articles_authors_and_tags(
     assert response.text.count('class="status-badge') == count
 
 
+def test_changelist_query_count_is_the_same_for_5_and_50_articles(client, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users["editor"])
+    counts = []
+    for total in (5, 50):
+        populate(total - Article.objects.count())
+        client.get("/admin/articles/article/")  # warm the session and permission caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/admin/articles/article/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 def test_change_page_query_count(client, users, django_assert_max_num_queries):
     article = article_in("in_review", users["reporter"], users["publisher"])
     for n in range(5):
@@ -403,3 +418,16 @@ def test_recent_activity_lists_transitions_from_all_articles(client, users, djan
     with django_assert_max_num_queries(8):
         page = client.get("/admin/articles/article/activity/").text
     assert page.count("Please look") == 3
+
+
+def test_discarding_a_pending_edit_keeps_the_live_version_and_the_history(client, users):
+    article = article_in("published_pending", users["reporter"], users["publisher"])
+    client.force_login(users["publisher"])
+
+    client.post(action_url(article, "discard_update"))
+
+    assert workflow.pending_revision(article) is None
+    assert 'value="Pending"' not in client.get(change_url(article)).text
+    comments = list(article.revisions.values_list("comment", flat=True))
+    assert comments[0] == "Discarded pending revision 2"
+    assert comments[1].endswith("(discarded)")

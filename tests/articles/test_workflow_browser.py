@@ -18,9 +18,16 @@ def _orm_inside_playwrights_loop():
         yield
 
 
+CSP_ERRORS = []
+
+
 def session(browser, live_server, username):
     context = browser.new_context()
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and CSP_ERRORS.append(message.text),
+    )
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", f"pw-{username}")
@@ -102,6 +109,7 @@ def test_draft_to_published_through_review_as_reporter_editor_and_publisher(
         ("approve", "ed"),
         ("publish", "pat"),
     ]
+    assert CSP_ERRORS == []  # the editor, select2 and our scripts all run under the strict policy
     reader = browser.new_context().new_page()
     reader.goto(f"{live_server.url}/")
     reader.click("text=Council passes the budget")
