@@ -432,12 +432,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def workflow_context(self, request, article):
         user = request.user
         latest = workflow.latest_revision(article)
-        actions = [
-            spec for spec in workflow.ACTIONS.values()
-            if workflow.refusal(spec.name, user, article, latest=latest) is None
-        ]  # fmt: skip
         return {
-            "workflow_actions": actions,
+            "workflow_actions": workflow.available_actions(user, article, latest=latest),
             "latest_revision": latest,
             "pending_revision": latest if latest and latest.pending else None,
             "transitions": article.transitions.select_related("actor")[:50],

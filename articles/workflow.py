@@ -330,9 +330,10 @@ def refusal(action, user, article, *, latest=None):
     return None
 
 
-def available_actions(user, article):
+def available_actions(user, article, *, latest=None):
     """The actions `user` may take on `article` now, in display order."""
-    latest = latest_revision(article) if article.pk else None
+    if latest is None and article.pk:
+        latest = latest_revision(article)
     return [spec for name, spec in ACTIONS.items() if refusal(name, user, article, latest=latest) is None]
 
 

@@ -117,3 +117,18 @@ def test_two_concurrent_runs_publish_each_article_exactly_once(reporter, publish
     assert errors == []
     assert Article.objects.filter(status=Status.PUBLISHED).count() == 20
     assert Transition.objects.filter(action="go_live").count() == 20
+
+
+@pytest.mark.django_db
+def test_at_a_frozen_clock_nothing_is_finalized_a_second_early(reporter, publisher):
+    when = (timezone.now() + datetime.timedelta(hours=1)).replace(microsecond=0)
+    article = make_ready_article(reporter, status=Status.IN_REVIEW, approved=True, approver=publisher)
+    workflow.perform("schedule", article, publisher, publish_at=when)
+
+    assert workflow.run_scheduled(when - datetime.timedelta(seconds=1)) == ([], [])
+    assert Article.objects.get(pk=article.pk).status == Status.SCHEDULED
+
+    assert workflow.run_scheduled(when) == ([article.pk], [])
+    article.refresh_from_db()
+    assert (article.status, article.published_at) == (Status.PUBLISHED, when)
+    assert Article.objects.published(now=when).filter(pk=article.pk).exists()
