@@ -631,6 +631,7 @@ class ArticleAdmin(admin.ModelAdmin):
         now = timezone.now()
         articles = workflow.visible_articles(request.user).select_related("section", "created_by")
         last_transition = Transition.objects.filter(article=OuterRef("pk")).order_by("-created_at", "-pk")
+        publisher = last_transition.filter(action__in=["publish", "go_live", "republish"])
         articles = articles.annotate(
             last_action=last_transition.values("action")[:1],
             last_actor=last_transition.values("actor__username")[:1],
@@ -643,9 +644,9 @@ class ArticleAdmin(admin.ModelAdmin):
             "in_review": articles.filter(status=Status.IN_REVIEW).order_by("modified_at")[:50],
             "scheduled": articles.filter(status=Status.SCHEDULED).order_by("publish_at")[:50],
             "held": articles.filter(legal_hold=True).order_by("-modified_at")[:50],
-            "recent": articles.filter(status=Status.PUBLISHED, published_at__lte=now).order_by(
-                "-published_at"
-            )[:20],
+            "recent": articles.filter(status=Status.PUBLISHED, published_at__lte=now)
+            .annotate(published_by=publisher.values("actor__username")[:1])
+            .order_by("-published_at")[:20],
             "now": now,
         }
         return TemplateResponse(request, "admin/articles/article/desk.html", context)
