@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from articles import workflow
+from articles import signals, workflow
 from articles.models import Article, Status, Transition
 from tests.articles.conftest import make_ready_article
 
@@ -38,8 +38,17 @@ def test_due_articles_become_published_at_their_publish_at_and_are_logged(
     due = schedule(reporter, publisher, due_at)
     later = schedule(reporter, publisher, timezone.now() + datetime.timedelta(hours=3))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        output = run()
+    fired = []
+
+    def purge(sender, article, action, actor, **kwargs):  # what a cache purge would connect
+        fired.append((article.pk, action, actor))
+
+    signals.article_published.connect(purge)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            output = run()
+    finally:
+        signals.article_published.disconnect(purge)
 
     due.refresh_from_db()
     later.refresh_from_db()
@@ -48,6 +57,7 @@ def test_due_articles_become_published_at_their_publish_at_and_are_logged(
     log = Transition.objects.get(article=due, action="go_live")
     assert (log.actor, log.from_status, log.to_status) == (None, "scheduled", "published")
     assert "Published 1, unpublished 0" in output
+    assert fired == [(due.pk, "go_live", None)]
     assert any("Published" in m.subject for m in mail.outbox)
 
 

@@ -201,8 +201,15 @@ def test_unpublish_needs_a_reason_and_republish_restores(
     article = make_ready_article(reporter, status=Status.PUBLISHED, published_at=timezone.now())
     with pytest.raises(workflow.WorkflowError, match="comment is required"):
         act("unpublish", article, publisher)
-    with django_capture_on_commit_callbacks(execute=True):
-        article = act("unpublish", article, publisher, comment="Legal complaint")
+    offline = []
+    receiver = lambda sender, article, action, **kw: offline.append(action)  # noqa: E731
+    signals.article_unpublished.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            article = act("unpublish", article, publisher, comment="Legal complaint")
+    finally:
+        signals.article_unpublished.disconnect(receiver)
+    assert offline == ["unpublish"]
     assert article.status == Status.UNPUBLISHED
     assert not Article.objects.published().filter(pk=article.pk).exists()
     assert "Unpublished" in mail.outbox[0].subject
