@@ -431,3 +431,16 @@ def test_discarding_a_pending_edit_keeps_the_live_version_and_the_history(client
     comments = list(article.revisions.values_list("comment", flat=True))
     assert comments[0] == "Discarded pending revision 2"
     assert comments[1].endswith("(discarded)")
+
+
+@pytest.mark.parametrize(("minor", "bumped"), [("on", False), ("", True)])
+def test_minor_edit_checkbox_decides_whether_the_public_updated_time_moves(client, users, minor, bumped):
+    article = article_in("published", users["reporter"], users["publisher"])
+    client.force_login(users["publisher"])
+
+    data = change_form_data(article, dek="Typo fixed", is_minor=minor, _publish_update="1")
+    client.post(change_url(article), data)
+
+    article.refresh_from_db()
+    assert article.dek == "Typo fixed"
+    assert (article.updated_at is not None) is bumped
