@@ -444,3 +444,14 @@ def test_minor_edit_checkbox_decides_whether_the_public_updated_time_moves(clien
     article.refresh_from_db()
     assert article.dek == "Typo fixed"
     assert (article.updated_at is not None) is bumped
+
+
+def test_a_hand_crafted_status_in_the_change_form_is_ignored(client, users):
+    article = article_in("draft", users["reporter"], users["publisher"])
+    client.force_login(users["reporter"])
+
+    data = change_form_data(article, status="published", published_at="2020-01-01 00:00", legal_hold="on")
+    assert client.post(change_url(article), data).status_code == 302
+
+    article.refresh_from_db()
+    assert (article.status, article.published_at, article.legal_hold) == (Status.DRAFT, None, False)
