@@ -1,0 +1,118 @@
+"""
+The one XML policy for every XML importer (wxr, rss, nitf, newsml): stream items, trust nothing.
+
+- libxml2 (lxml) is told never to load a DTD, never to substitute entities and never to touch the
+  network (`load_dtd=False, resolve_entities=False, no_network=True`), and keeps its default limits
+  (no huge_tree; entity amplification capped).
+- On top of that, before any item is read, the document type is inspected and the file is rejected
+  when its DOCTYPE declares entities (billion laughs, quadratic blowup, external entities with file:
+  or http: URLs, parameter entities) or names an external DTD (DTD retrieval). A news file has no
+  business doing either, so refusing is simpler and safer than trying to neutralise them. Both are
+  found while the parser is still in the prolog: rejection takes milliseconds, whatever the file size.
+- Items are streamed with iterparse and cleared (and their earlier siblings deleted) as soon as the
+  caller has turned them into a record, so memory stays flat for a file of any size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from articles.importers import InvalidInput
+
+PARSER_OPTIONS = {
+    "load_dtd": False,
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "dtd_validation": False,
+}
+
+
+def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
+    message = str(error.msg or error).split(", line ")[0]
+    if "amplification" in message or ("entity" in message.lower() and "loop" in message.lower()):
+        return InvalidInput(f"rejected: entity expansion ({message})", line=error.lineno)
+    return InvalidInput(f"not well-formed XML: {message}", line=error.lineno)
+
+
+def check_doctype(path: Path) -> None:
+    """Raise InvalidInput("rejected: ...") if the document type declares entities or an external DTD."""
+    with open(path, "rb") as source:
+        events = etree.iterparse(source, events=("start",), **PARSER_OPTIONS)
+        try:
+            _, root = next(events)
+        except StopIteration:
+            raise InvalidInput("empty XML document") from None
+        except etree.XMLSyntaxError as error:
+            raise _syntax_error(error) from None
+        except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
+            raise InvalidInput(f"not well-formed XML: {error}") from None
+        docinfo = root.getroottree().docinfo
+        internal = docinfo.internalDTD
+        entities = [entity.name for entity in internal.iterentities()] if internal is not None else []
+        if entities:
+            names = ", ".join(entities[:5]) + (", ..." if len(entities) > 5 else "")
+            raise InvalidInput(
+                f"rejected: the DOCTYPE declares entities ({names}); entity declarations are not allowed "
+                "(they enable billion-laughs, quadratic-blowup and external-entity attacks)",
+                line=1,
+            )
+        if dtd := docinfo.system_url or docinfo.public_id:
+            raise InvalidInput(
+                f"rejected: the DOCTYPE refers to an external DTD ({dtd}): "
+                "DTDs are never loaded: remove the DOCTYPE line to import this file",
+                line=1,
+            )
+
+
+def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]:
+    """
+    Yield each element whose tag is in `tags` (lxml tag patterns such as "{*}newsItem") once it is
+    complete. The element is cleared when the caller asks for the next one, so use it before then.
+    """
+    check_doctype(path)
+    with open(path, "rb") as source:
+        try:
+            for _, element in etree.iterparse(source, events=("end",), tag=tags, **PARSER_OPTIONS):
+                yield element
+                element.clear(keep_tail=True)
+                parent = element.getparent()
+                if parent is not None:
+                    while element.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as error:
+            raise _syntax_error(error) from None
+        except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
+            raise InvalidInput(f"not well-formed XML: {error}") from None
+
+
+def child(element, name: str):
+    """The first child with local name `name`, in any namespace (WXR and G2 namespaces vary by version)."""
+    return element.find(f"{{*}}{name}")
+
+
+def children(element, name: str) -> list:
+    return element.findall(f"{{*}}{name}")
+
+
+def text_of(element, name: str) -> str:
+    """The stripped text of the first child `name`, or ""."""
+    found = element.find(f"{{*}}{name}")
+    if found is None or found.text is None:
+        return ""
+    return found.text.strip()
+
+
+def head_text(head: bytes) -> str:
+    """The start of a file as text for sniffing, whatever its Unicode encoding (UTF-16 files exist)."""
+    for bom, encoding in [(b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")]:
+        if head.startswith(bom):
+            return head[len(bom) :].decode(encoding, errors="ignore")
+    if head[:2] == b"<\x00":
+        return head.decode("utf-16-le", errors="ignore")
+    if head[:2] == b"\x00<":
+        return head.decode("utf-16-be", errors="ignore")
+    return head.decode("latin-1")
