@@ -31,11 +31,14 @@ PARSER_OPTIONS = {
 }
 
 
-def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
-    message = str(error.msg or error).split(", line ")[0]
+def _syntax_error(error: etree.XMLSyntaxError, events: etree.iterparse) -> InvalidInput:
+    # iterparse can raise a follow-up error ("no element found"); its own log of this run has the first
+    first = next((entry for entry in events.error_log if entry.level >= etree.ErrorLevels.ERROR), None)
+    message = (first.message if first else str(error.msg or error)).split(", line ")[0].strip()
+    line = first.line if first else error.lineno
     if "amplification" in message or ("entity" in message.lower() and "loop" in message.lower()):
-        return InvalidInput(f"rejected: entity expansion ({message})", line=error.lineno)
-    return InvalidInput(f"not well-formed XML: {message}", line=error.lineno)
+        return InvalidInput(f"rejected: entity expansion ({message})", line=line)
+    return InvalidInput(f"not well-formed XML: {message}", line=line)
 
 
 def check_doctype(path: Path) -> None:
@@ -47,7 +50,7 @@ def check_doctype(path: Path) -> None:
         except StopIteration:
             raise InvalidInput("empty XML document") from None
         except etree.XMLSyntaxError as error:
-            raise _syntax_error(error) from None
+            raise _syntax_error(error, events) from None
         except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
             raise InvalidInput(f"not well-formed XML: {error}") from None
         docinfo = root.getroottree().docinfo
@@ -75,8 +78,9 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
     """
     check_doctype(path)
     with open(path, "rb") as source:
+        events = etree.iterparse(source, events=("end",), tag=tags, **PARSER_OPTIONS)
         try:
-            for _, element in etree.iterparse(source, events=("end",), tag=tags, **PARSER_OPTIONS):
+            for _, element in events:
                 yield element
                 element.clear(keep_tail=True)
                 parent = element.getparent()
@@ -84,7 +88,7 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
                     while element.getprevious() is not None:
                         del parent[0]
         except etree.XMLSyntaxError as error:
-            raise _syntax_error(error) from None
+            raise _syntax_error(error, events) from None
         except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
             raise InvalidInput(f"not well-formed XML: {error}") from None
 

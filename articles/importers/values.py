@@ -7,9 +7,9 @@ instead of a silently truncated column.
 from __future__ import annotations
 
 import datetime
-import email.utils
 import html
 import re
+import warnings
 
 import nh3
 from dateutil import parser as dateutil_parser
@@ -42,25 +42,23 @@ def parse_datetime(text: str) -> datetime.datetime:
     value = " ".join(text.split())
     if not value:
         raise ValueError("empty date")
-    parsed = None
-    if match := _NITF_BASIC.match(value):
+    if match := _NITF_BASIC.match(value):  # 20240115T083000Z -> 2024-01-15T08:30:00Z
         day, time, zone = match.groups()
         value = f"{day[:4]}-{day[4:6]}-{day[6:]}"
         if time:
             value += f"T{time[:2]}:{time[2:4]}:{time[4:6] or '00'}{zone or ''}"
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
     if parsed is None:
+        # dateutil rather than email.utils for RFC 822: email.utils reads an unknown zone name as UTC
         try:
-            parsed = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    if parsed is None:
-        try:
-            parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            pass
-    if parsed is None:
-        try:
-            parsed = dateutil_parser.parse(value, tzinfos=_ZONES)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
+                parsed = dateutil_parser.parse(value, tzinfos=_ZONES)
+        except dateutil_parser.UnknownTimezoneWarning as error:
+            raise ValueError(f"unknown time zone in date {text.strip()[:60]!r}") from error
         except (ValueError, OverflowError, TypeError) as error:
             raise ValueError(f"invalid date {text.strip()[:60]!r}") from error
     if parsed.tzinfo is None:
