@@ -5,15 +5,26 @@ Each format module (``articles/importers/<name>.py``) provides
 
     EXTENSIONS: tuple of file name suffixes it claims (".txt", ".jsonl", ...)
     def sniff(head: bytes) -> bool        # does this start of a file look like our format?
-    def read(path: Path) -> Iterator[Record | Failure | Skipped]
+    def read(path: Path) -> Iterator[Record | Failure]
 
 ``read`` streams: it yields one ``Record`` per article as soon as it is parsed, and one ``Failure``
 for an item it cannot turn into a record (then goes on with the next). A problem with the whole file
-(unreadable, wrong encoding, hostile XML) is raised as ``InvalidInput``. An item left out on purpose
-(a WordPress page or private post, a wire picture item) is yielded as ``Skipped``; the command counts
-those per format and kind instead of reporting them as failures.
+(unreadable, wrong encoding, hostile XML) is raised as ``InvalidInput``.
 
 ``FORMATS`` maps the ``--format`` names to their modules, like Django's BUILTIN_SERIALIZERS.
+
+Extensions (optional; a module without them still works):
+
+    read() may also yield ``Skipped(line, reason, kind)`` for an item that is deliberately not an
+    article (a WordPress page or attachment, a private post). It is neither created nor failed:
+    ``import_articles`` counts it per format and kind ("skipped wxr page 3") in its summary.
+
+    def count(path: Path) -> int | None   # cheap estimate of the items in a file, for progress bars
+                                          # (ETA); None when it would cost a full parse
+
+Every record goes through ``articles.importers.save.Importer``, the one save path (validation,
+sanitizing, matching by (source, external_id), batching). ``Record.raw_tag_line`` is split there
+with ``articles.importers.hill.split_tags`` and the whole tag vocabulary of the database.
 """
 
 from __future__ import annotations
@@ -54,9 +65,10 @@ class Failure:
 
 @dataclass
 class Skipped:
-    """An item left out on purpose (`kind` says why: "page", "attachment", "private"); counted, not failed."""
+    """An item that is deliberately not imported (e.g. a WXR page); counted as skipped by `kind`."""
 
     line: int
+    reason: str
     kind: str
 
 

@@ -94,10 +94,10 @@ def record_from(item) -> Record | Failure | Skipped:
     item_meta, content_meta = child(item, "itemMeta"), child(item, "contentMeta")
     item_class = _qcode_name(child(item_meta, "itemClass")) if item_meta is not None else ""
     if item_class and item_class != "text":
-        return Skipped(line, item_class)
+        return Skipped(line, f"a {item_class} item, not text", item_class)
     status = _qcode_name(child(item_meta, "pubStatus")) if item_meta is not None else ""
     if status in {"canceled", "withheld"}:
-        return Skipped(line, status)
+        return Skipped(line, f"pubStatus {status}", status)
     if status not in {"", "usable"}:
         return Failure(line, f"unknown pubStatus {status!r}")
     version = item.get("version", "1").strip()

@@ -136,10 +136,10 @@ def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record
     line = item.sourceline or 0
     post_type = text_of(item, "post_type") or "post"
     if post_type != "post":
-        return Skipped(line, post_type)
+        return Skipped(line, f"a WordPress {post_type}, not a post", post_type)
     wp_status = text_of(item, "status")
     if wp_status in SKIPPED_STATUSES:
-        return Skipped(line, wp_status)
+        return Skipped(line, f"a {wp_status} post", wp_status)
     if wp_status not in STATUSES:
         return Failure(line, f"unknown wp:status {wp_status!r}")
 

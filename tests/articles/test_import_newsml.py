@@ -59,7 +59,10 @@ def test_an_inline_nitf_body_and_a_literal_creator():
 def test_pictures_and_canceled_items_are_skipped_and_a_bad_version_fails():
     results = read("message.xml")
 
-    assert [r for r in results if isinstance(r, Skipped)] == [Skipped(40, "picture"), Skipped(61, "canceled")]
+    assert [r for r in results if isinstance(r, Skipped)] == [
+        Skipped(40, "a picture item, not text", "picture"),
+        Skipped(61, "pubStatus canceled", "canceled"),
+    ]
     assert [r for r in results if isinstance(r, Failure)] == [Failure(65, "version 'v2' is not a number")]
 
 

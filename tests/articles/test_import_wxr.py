@@ -39,11 +39,11 @@ def test_wordpress_statuses_map_to_article_statuses(results, external_id, status
 
 
 def test_pages_attachments_and_private_or_trashed_posts_are_skipped_and_counted(results):
-    assert [(s.kind, s.line) for s in results if isinstance(s, Skipped)] == [
-        ("attachment", 64),
-        ("private", 119),
-        ("trash", 127),
-        ("page", 134),
+    assert [(s.kind, s.line, s.reason) for s in results if isinstance(s, Skipped)] == [
+        ("attachment", 64, "a WordPress attachment, not a post"),
+        ("private", 119, "a private post"),
+        ("trash", 127, "a trash post"),
+        ("page", 134, "a WordPress page, not a post"),
     ]
 
 
