@@ -7,6 +7,7 @@ instead of a silently truncated column.
 from __future__ import annotations
 
 import datetime
+import email.utils
 import html
 import re
 import warnings
@@ -29,6 +30,9 @@ _ZONES = {
         "MDT": -6, "PST": -8, "PDT": -7, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
     }.items()
 }  # fmt: skip
+_RFC822_KNOWN_ZONE = re.compile(
+    r"^(?:[A-Za-z]{3}, )?\d{1,2} [A-Za-z]{3} \d{2,4} \d\d:\d\d(?::\d\d)? (?:[+-]\d{4}|GMT|UTC?|Z)$"
+)
 _NITF_BASIC = re.compile(r"^(\d{8})(?:T(\d{4}(?:\d{2})?)(Z|[+-]\d{4})?)?$")
 
 
@@ -51,8 +55,14 @@ def parse_datetime(text: str) -> datetime.datetime:
         parsed = datetime.datetime.fromisoformat(value)
     except ValueError:
         parsed = None
+    if parsed is None and _RFC822_KNOWN_ZONE.search(value):
+        # the common feed date, quickly; email.utils is only trusted with a zone it knows for sure
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            parsed = None
     if parsed is None:
-        # dateutil rather than email.utils for RFC 822: email.utils reads an unknown zone name as UTC
+        # dateutil for everything else: email.utils would read an unknown zone name as UTC
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)

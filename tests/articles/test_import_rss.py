@@ -53,6 +53,7 @@ def test_without_content_encoded_the_description_is_the_body():
         ("Tue, 05 Mar 2024 11:45:00 EST", datetime.datetime(2024, 3, 5, 16, 45, tzinfo=UTC)),
         ("5 Mar 2024 06:00 +0100", datetime.datetime(2024, 3, 5, 5, 0, tzinfo=UTC)),
         ("Tue, 5 Mar 24 06:00:00 GMT", datetime.datetime(2024, 3, 5, 6, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 06:00:00 -0000", datetime.datetime(2024, 3, 5, 6, 0, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 06:00:00 PDT", datetime.datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
         ("2024-03-05T06:00:00Z", datetime.datetime(2024, 3, 5, 6, 0, tzinfo=UTC)),
         ("2024-03-05T06:00:00.123+05:30", datetime.datetime(2024, 3, 5, 0, 30, 0, 123000, tzinfo=UTC)),
