@@ -30,7 +30,7 @@ from django.utils.text import slugify
 
 from articles.importers import AuthorRef, Failure, Record, Skipped, nitf
 from articles.importers.markup import inner_xml, prepend_dateline, text_to_html, xml_text
-from articles.importers.safexml import child, children, head_text, iter_elements, text_of
+from articles.importers.safexml import child, children, count_tags, head_text, iter_elements, text_of
 from articles.importers.values import parse_datetime, plain_text, problem, split_names, unique
 from articles.sanitize import sanitize_html
 
@@ -41,6 +41,11 @@ G2 = "http://iptc.org/std/nar/2006-10-01/"
 def sniff(head: bytes) -> bool:
     text = head_text(head)
     return G2 in text and ("newsItem" in text or "newsMessage" in text)
+
+
+def count(path: Path) -> int:
+    """An estimate of the items, for the progress bar."""
+    return count_tags(path, (b"<newsItem ", b"<newsItem>", b":newsItem "))
 
 
 def read(path: Path) -> Iterator[Record | Failure | Skipped]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from articles.importers import AuthorRef, Failure, Record
 from articles.importers.markup import inner_xml, local_name, prepend_dateline, xml_text
-from articles.importers.safexml import child, children, head_text, iter_elements
+from articles.importers.safexml import child, children, count_tags, head_text, iter_elements
 from articles.importers.values import parse_datetime, plain_text, problem, split_names, unique
 from articles.sanitize import sanitize_html
 
@@ -33,6 +33,11 @@ _RENAME = {"hl2": "h2", "hl1": "h2", "block": "div", "bq": "blockquote", "credit
 
 def sniff(head: bytes) -> bool:
     return "<nitf" in head_text(head)
+
+
+def count(path: Path) -> int:
+    """An estimate of the items, for the progress bar."""
+    return count_tags(path, (b"<nitf>", b"<nitf "))
 
 
 def read(path: Path) -> Iterator[Record | Failure]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from articles.importers import AuthorRef, Failure, Record
 from articles.importers.markup import autop, inner_xml, local_name
-from articles.importers.safexml import child, children, head_text, iter_elements, text_of
+from articles.importers.safexml import child, children, count_tags, head_text, iter_elements, text_of
 from articles.importers.values import parse_datetime, plain_text, problem, split_names, unique
 from articles.sanitize import sanitize_html
 
@@ -41,6 +41,11 @@ def sniff(head: bytes) -> bool:
     if "wordpress.org/export/" in text:
         return False
     return "<rss" in text or (("<feed" in text or ":feed" in text) and ATOM in text) or "<rdf:RDF" in text
+
+
+def count(path: Path) -> int:
+    """An estimate of the items, for the progress bar."""
+    return count_tags(path, (b"<item>", b"<item ", b"<entry>", b"<entry "))
 
 
 def read(path: Path) -> Iterator[Record | Failure]:

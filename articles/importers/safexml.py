@@ -93,6 +93,21 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
             raise InvalidInput(f"not well-formed XML: {error}") from None
 
 
+def count_tags(path: Path, patterns: tuple[bytes, ...]) -> int:
+    """
+    How many times the start tags in `patterns` occur in the file: a byte scan (no parsing), the cheap
+    item estimate import_articles shows in its progress bar.
+    """
+    overlap = max(len(pattern) for pattern in patterns) - 1
+    total, tail = 0, b""
+    with open(path, "rb") as source:
+        while chunk := source.read(1 << 20):
+            window = tail + chunk
+            total += sum(window.count(pattern) for pattern in patterns)
+            tail = window[-overlap:]
+    return total
+
+
 def child(element, name: str):
     """The first child with local name `name`, in any namespace (WXR and G2 namespaces vary by version)."""
     return element.find(f"{{*}}{name}")

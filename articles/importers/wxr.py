@@ -34,7 +34,7 @@ from django.utils.text import slugify
 
 from articles.importers import AuthorRef, Failure, Record, Skipped
 from articles.importers.markup import autop
-from articles.importers.safexml import children, head_text, iter_elements, text_of
+from articles.importers.safexml import children, count_tags, head_text, iter_elements, text_of
 from articles.importers.values import parse_datetime, plain_text, problem, unique
 from articles.sanitize import sanitize_html
 
@@ -123,6 +123,11 @@ def body_html(content: str) -> str:
     content = _BLOCK_COMMENT.sub("", content)
     content = _CAPTION.sub(_figure, content)
     return sanitize_html(autop(content))
+
+
+def count(path: Path) -> int:
+    """An estimate of the items for the progress bar (WXR: pages and attachments included)."""
+    return count_tags(path, (b"<item>", b"<item "))
 
 
 def read(path: Path) -> Iterator[Record | Failure | Skipped]:
