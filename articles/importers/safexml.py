@@ -38,6 +38,10 @@ def _syntax_error(error: etree.XMLSyntaxError, events: etree.iterparse) -> Inval
     line = first.line if first else error.lineno
     if "amplification" in message or ("entity" in message.lower() and "loop" in message.lower()):
         return InvalidInput(f"rejected: entity expansion ({message})", line=line)
+    if "encoding" in message.lower() or "utf-8" in message.lower():
+        message += (
+            " (the bytes do not match the declared encoding; UTF-8 unless the XML declaration names another)"
+        )
     return InvalidInput(f"not well-formed XML: {message}", line=line)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import FORMATS, Failure, Record, rss
+from articles.importers import FORMATS, Failure, InvalidInput, Record, rss
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rss"
 UTC = datetime.UTC
@@ -145,3 +145,20 @@ def test_a_date_with_a_time_zone_name_nobody_knows_is_an_error_not_utc(tmp_path)
     (failure,) = rss.read(path)
 
     assert failure == Failure(1, "unknown time zone in date 'Tue, 05 Mar 2024 06:00 XYZ'")
+
+
+def test_bytes_that_are_not_utf_8_stop_the_file_at_their_line_after_the_items_before(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(
+        b"<rss><channel>\n<item><guid>1</guid><title>Fine</title></item>\n"
+        b"<item><guid>2</guid><title>Caf\xe9</title></item>\n</channel></rss>\n"
+    )
+    items = rss.read(path)
+
+    assert next(items).headline == "Fine"
+    with pytest.raises(InvalidInput) as error:
+        next(items)
+    assert error.value.line == 3
+    assert error.value.reason.startswith(
+        "not well-formed XML: Invalid bytes in character encoding (the bytes do"
+    )
