@@ -30,7 +30,15 @@ from django.utils.text import slugify
 
 from articles.importers import AuthorRef, Failure, Record, Skipped, nitf
 from articles.importers.markup import inner_xml, prepend_dateline, text_to_html, xml_text
-from articles.importers.safexml import child, children, count_tags, head_text, iter_elements, text_of
+from articles.importers.safexml import (
+    child,
+    children,
+    count_tags,
+    head_text,
+    iter_elements,
+    root_name,
+    text_of,
+)
 from articles.importers.values import parse_datetime, plain_text, problem, split_names, unique
 from articles.sanitize import sanitize_html
 
@@ -40,7 +48,7 @@ G2 = "http://iptc.org/std/nar/2006-10-01/"
 
 def sniff(head: bytes) -> bool:
     text = head_text(head)
-    return G2 in text and ("newsItem" in text or "newsMessage" in text)
+    return root_name(text) in {"newsItem", "newsMessage"} and G2 in text
 
 
 def count(path: Path) -> int:

@@ -22,17 +22,20 @@ from pathlib import Path
 
 from articles.importers import AuthorRef, Failure, Record
 from articles.importers.markup import inner_xml, local_name, prepend_dateline, xml_text
-from articles.importers.safexml import child, children, count_tags, head_text, iter_elements
+from articles.importers.safexml import child, children, count_tags, head_text, iter_elements, root_name
 from articles.importers.values import parse_datetime, plain_text, problem, split_names, unique
 from articles.sanitize import sanitize_html
 
 EXTENSIONS = (".xml", ".nitf")
+G2 = "http://iptc.org/std/nar/2006-10-01/"
 _IDENTIFIED = {"person", "org", "location", "event", "object.title"}
 _RENAME = {"hl2": "h2", "hl1": "h2", "block": "div", "bq": "blockquote", "credit": "cite"}
 
 
 def sniff(head: bytes) -> bool:
-    return "<nitf" in head_text(head)
+    # a nitf root, or nitf documents in some wrapper; NITF inside a NewsML-G2 item is newsml's
+    text = head_text(head)
+    return root_name(text) == "nitf" or ("<nitf" in text and G2 not in text and "<rss" not in text)
 
 
 def count(path: Path) -> int:

@@ -25,7 +25,15 @@ from pathlib import Path
 
 from articles.importers import AuthorRef, Failure, Record
 from articles.importers.markup import autop, inner_xml, local_name
-from articles.importers.safexml import child, children, count_tags, head_text, iter_elements, text_of
+from articles.importers.safexml import (
+    child,
+    children,
+    count_tags,
+    head_text,
+    iter_elements,
+    root_name,
+    text_of,
+)
 from articles.importers.values import parse_datetime, plain_text, problem, split_names, unique
 from articles.sanitize import sanitize_html
 
@@ -40,7 +48,7 @@ def sniff(head: bytes) -> bool:
     text = head_text(head)
     if "wordpress.org/export/" in text:
         return False
-    return "<rss" in text or (("<feed" in text or ":feed" in text) and ATOM in text) or "<rdf:RDF" in text
+    return root_name(text) in {"rss", "RDF"} or (root_name(text) == "feed" and ATOM in text)
 
 
 def count(path: Path) -> int:

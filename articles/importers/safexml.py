@@ -15,6 +15,7 @@ The one XML policy for every XML importer (wxr, rss, nitf, newsml): stream items
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,6 +128,16 @@ def text_of(element, name: str) -> str:
     if found is None or found.text is None:
         return ""
     return found.text.strip()
+
+
+_ROOT = re.compile(r"<(?![?!])([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+
+
+def root_name(text: str) -> str:
+    """The local name of the first element in the start of a document ("" if there is none yet)."""
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    match = _ROOT.search(text)
+    return match.group(2) if match else ""
 
 
 def head_text(head: bytes) -> str:

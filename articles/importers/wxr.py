@@ -34,7 +34,7 @@ from django.utils.text import slugify
 
 from articles.importers import AuthorRef, Failure, Record, Skipped
 from articles.importers.markup import autop
-from articles.importers.safexml import children, count_tags, head_text, iter_elements, text_of
+from articles.importers.safexml import children, count_tags, head_text, iter_elements, root_name, text_of
 from articles.importers.values import parse_datetime, plain_text, problem, unique
 from articles.sanitize import sanitize_html
 
@@ -54,7 +54,7 @@ _CAPTION_ATTRIBUTE = re.compile(r'caption="([^"]*)"', re.IGNORECASE)
 
 def sniff(head: bytes) -> bool:
     text = head_text(head)
-    return "<rss" in text and _WP in text
+    return root_name(text) == "rss" and _WP in text
 
 
 def _is_wp(element) -> bool:

@@ -3,7 +3,7 @@
 import datetime
 from pathlib import Path
 
-from articles.importers import FORMATS, Failure, Record, Skipped, newsml
+from articles.importers import FORMATS, Failure, Record, Skipped, newsml, nitf
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "newsml"
 UTC = datetime.UTC
@@ -75,3 +75,9 @@ def test_each_version_of_an_item_carries_its_number_so_the_newer_one_wins():
     assert second.headline == "Ferry capsizes off Java, 12 rescued and dozens missing"
     assert second.body_html.startswith("<p>JAKARTA, Indonesia — A ferry capsized")  # the dateline element
     assert second.updated_at == datetime.datetime(2024, 4, 3, 8, 30, tzinfo=UTC)
+
+
+def test_a_message_with_inline_nitf_is_still_recognised_as_newsml_not_nitf():
+    head = (FIXTURES / "message.xml").read_bytes()[:4096]
+
+    assert newsml.sniff(head) and not nitf.sniff(head)
