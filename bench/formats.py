@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import json
 import random
 from html import escape
 from pathlib import Path
@@ -179,3 +180,17 @@ def write_newsml(path: Path, n: int) -> Path:
 
 WRITERS = {"csv": write_csv, "wxr": write_wxr, "rss": write_rss, "nitf": write_nitf, "newsml": write_newsml}
 SUFFIXES = {"csv": ".csv", "wxr": ".wxr", "rss": ".rss", "nitf": ".nitf", "newsml": ".newsml"}
+
+
+def write_jsonl(path: Path, n: int) -> Path:
+    """The same articles in the JSON Lines import format (for the COPY baseline of the same rows)."""
+    with open(path, "w", encoding="utf-8") as out:
+        for a in articles(n):
+            row = {
+                "source": "bench", "external_id": a["external_id"], "headline": a["headline"],
+                "dek": a["dek"], "body_html": _body(a), "section": a["section"],
+                "authors": [{"name": x} for x in a["authors"]], "tags": a["tags"], "status": "published",
+                "published_at": a["published_at"].isoformat(),
+            }  # fmt: skip
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
