@@ -128,6 +128,15 @@ class Article(models.Model):
     external_id = models.CharField(max_length=255, blank=True, help_text="The article's id at its source.")
     canonical_url = models.URLField(max_length=500, blank=True)
 
+    # Import tracking (import_articles): what the last import wrote, so a re-import can skip unchanged
+    # items and can tell when an editor changed the article since (version moved past imported_version).
+    import_checksum = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the imported record, normalized."
+    )
+    imported_version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The version the last import left; null if never."
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:

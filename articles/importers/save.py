@@ -1,0 +1,650 @@
+"""
+The one save path for every import format: records in, articles out, in batches.
+
+``Importer.add(record, path=..., format_name=...)`` validates a record at once (in Python, no query)
+and buffers it; every ``batch_size`` records (and at ``close()``) the batch is written in ONE
+transaction with a handful of queries, whatever its size:
+
+1. the existing articles of the batch, by (source, external_id), locked (``SELECT ... FOR UPDATE``);
+2. each record is then
+   * ``unchanged``: the article's ``import_checksum`` equals the record's (nothing is written);
+   * ``kept local edits``: the article was edited in the CMS since the import wrote it
+     (``version != imported_version``, or it was never imported), so it is left alone, unless
+     ``overwrite_local_edits``;
+   * ``updated`` or ``created`` otherwise;
+3. sections, authors and tags of the written records: looked up in per-run caches, then in one query
+   each for the misses (tags by case-insensitive name or slug, authors by slug or case-insensitive
+   name, sections by case-insensitive name or slug), and bulk-created when new;
+4. articles with ``bulk_create`` / ``bulk_update``, then their bylines and tag links.
+
+Bulk writes bypass ``Article.save()``, so this module does what it would: bodies go through
+``sanitize_html``, slugs are generated with collisions resolved (``newsroom.slugs``), and ``version``
+is set here, +1 on every update, with ``imported_version`` equal to it.
+
+Atomicity: a batch is all-or-nothing, so a crash or Ctrl-C never leaves half an article (its rows are
+in the rolled-back transaction), and a re-run finds the committed batches unchanged and finishes the
+rest. If the database refuses a batch (a constraint the validation could not foresee, a concurrent
+writer), the batch is retried one article per transaction: the bad article is reported and skipped,
+the others commit.
+
+Validation happens before any write and never truncates: an over-long headline, an unknown status, an
+invalid slug, URL or date makes the record a failure, reported as ``path:line: reason``.
+
+The checksum is a SHA-256 of the normalized record as read (before sanitizing and tag splitting) plus
+the effective source and status: re-reading the same file gives the same checksum without any work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_unicode_slug
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from articles.importers import Record
+from articles.importers.hill import split_tags
+from articles.models import Article, Byline, Section, Status, TaggedArticle
+from articles.sanitize import sanitize_html
+from authors.models import Author
+from newsroom.slugs import slug_base, unique_slug
+from tags.models import Tag
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+KEPT_LOCAL_EDITS = "kept local edits"
+FAILED = "failed"
+
+BATCH_SIZE = 500
+
+_ARTICLE_FIELDS = {f.name: f for f in Article._meta.fields}
+HEADLINE_MAX = _ARTICLE_FIELDS["headline"].max_length
+SLUG_MAX = _ARTICLE_FIELDS["slug"].max_length
+SOURCE_MAX = _ARTICLE_FIELDS["source"].max_length
+EXTERNAL_ID_MAX = _ARTICLE_FIELDS["external_id"].max_length
+CANONICAL_URL_MAX = _ARTICLE_FIELDS["canonical_url"].max_length
+SECTION_MAX = Section._meta.get_field("name").max_length
+AUTHOR_MAX = Author._meta.get_field("name").max_length
+AUTHOR_SLUG_MAX = Author._meta.get_field("slug").max_length
+TAG_MAX = Tag._meta.get_field("name").max_length
+TAG_SLUG_MAX = Tag._meta.get_field("slug").max_length
+
+UPDATE_FIELDS = [
+    "headline", "dek", "body", "section", "status", "published_at", "publish_at", "updated_at",
+    "canonical_url", "import_checksum", "version", "imported_version", "modified_at",
+]  # fmt: skip
+
+_validate_url = URLValidator(schemes=["http", "https"])
+STATUSES = frozenset(Status.values)
+ROLES = frozenset(Byline.Role.values)
+
+
+class RecordInvalid(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class Item:
+    """A validated record, ready to write."""
+
+    record: Record
+    path: Path
+    source: str
+    status: str
+    headline: str
+    checksum: str
+    tag_names: list[str] = field(default_factory=list)
+    failed: bool = False  # reported already; a retry of its batch skips it
+
+    @property
+    def key(self):
+        return (self.source, self.record.external_id)
+
+
+class Importer:
+    """
+    Collects records, writes them in batches (see the module docstring), counts outcomes.
+
+    `on_failure(path, line, reason)` is called for every failure as soon as it is known.
+    Call `close()` at the end to write the last batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        default_status: str = Status.DRAFT,
+        default_source: str = "",
+        dry_run: bool = False,
+        overwrite_local_edits: bool = False,
+        batch_size: int = BATCH_SIZE,
+        on_failure: Callable[[Path, int | None, str], None] | None = None,
+    ):
+        self.default_status = default_status
+        self.default_source = default_source
+        self.dry_run = dry_run
+        self.overwrite_local_edits = overwrite_local_edits
+        self.batch_size = batch_size
+        self.on_failure = on_failure or (lambda path, line, reason: None)
+        self.counts: Counter[str] = Counter()
+        self._pending: list[Item] = []
+        self._pending_keys: set = set()
+        self._reset_caches()
+
+    # --- the public side ---------------------------------------------------------------------------
+
+    def add(self, record: Record, *, path: Path, format_name: str = "") -> None:
+        try:
+            item = self._prepare(record, path, format_name)
+        except RecordInvalid as error:
+            self.fail(path, record.line, str(error))
+            return
+        if item.key in self._pending_keys:
+            # The same article twice in a batch (an update of an earlier item): write the first first.
+            self.flush()
+        self._pending.append(item)
+        self._pending_keys.add(item.key)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def fail(self, path: Path, line: int | None, reason: str) -> None:
+        self.counts[FAILED] += 1
+        self.on_failure(path, line, reason)
+
+    def flush(self) -> None:
+        items, self._pending, self._pending_keys = self._pending, [], set()
+        if not items:
+            return
+        if self.dry_run:
+            self._count(self._plan(items, lock=False)[0])
+            return
+        try:
+            with transaction.atomic():
+                outcomes = self._write(items)
+        except DatabaseError:
+            # Something only the database could see: retry one article per transaction.
+            self._reset_caches()
+            outcomes = []
+            for item in items:
+                try:
+                    with transaction.atomic():
+                        outcomes += self._write([item])
+                except DatabaseError as error:
+                    self._reset_caches()
+                    self.fail(item.path, item.record.line, "not saved: " + " ".join(str(error).split()))
+        self._count(outcomes)
+        forget_queries()
+
+    def close(self) -> None:
+        self.flush()
+
+    # --- validation --------------------------------------------------------------------------------
+
+    def _prepare(self, record: Record, path: Path, format_name: str) -> Item:
+        headline = " ".join(record.headline.split())
+        if not headline:
+            raise RecordInvalid("no headline")
+        if len(headline) > HEADLINE_MAX:
+            raise RecordInvalid(f"headline is {len(headline)} characters long; the limit is {HEADLINE_MAX}")
+        external_id = record.external_id = record.external_id.strip()
+        if not external_id:
+            raise RecordInvalid("no external_id")
+        _max(external_id, EXTERNAL_ID_MAX, "external_id")
+        source = (record.source or self.default_source or format_name).strip()
+        _max(source, SOURCE_MAX, "source")
+        status = record.status or self.default_status
+        if status not in STATUSES:
+            raise RecordInvalid(f"unknown status {status!r}; expected one of {', '.join(Status.values)}")
+        if status == Status.SCHEDULED and record.published_at is None:
+            raise RecordInvalid("a scheduled article needs a publication date")
+        if record.slug:
+            _max(record.slug, SLUG_MAX, "slug")
+            try:
+                validate_unicode_slug(record.slug)
+            except ValidationError:
+                raise RecordInvalid(f"slug {record.slug!r} is not a valid slug") from None
+        _max(record.section, SECTION_MAX, "section name")
+        for author in record.authors:
+            if not author.name.strip():
+                raise RecordInvalid("an author has no name")
+            _max(author.name.strip(), AUTHOR_MAX, "author name")
+            if author.slug:
+                _max(author.slug, AUTHOR_SLUG_MAX, "author slug")
+                try:
+                    validate_unicode_slug(author.slug)
+                except ValidationError:
+                    raise RecordInvalid(f"author slug {author.slug!r} is not a valid slug") from None
+            if author.role not in ROLES:
+                raise RecordInvalid(
+                    f"unknown byline role {author.role!r}; expected one of {', '.join(Byline.Role.values)}"
+                )
+        for name in record.tags:
+            _check_tag(name)
+        if record.canonical_url:
+            _max(record.canonical_url, CANONICAL_URL_MAX, "canonical_url")
+            try:
+                _validate_url(record.canonical_url)
+            except ValidationError:
+                raise RecordInvalid(f"canonical_url {record.canonical_url!r} is not a valid URL") from None
+        for name in ("published_at", "updated_at"):
+            value = getattr(record, name)
+            if value is not None:
+                if timezone.is_naive(value):
+                    value = timezone.make_aware(value, timezone.UTC)
+                try:
+                    setattr(record, name, value.astimezone(timezone.UTC))
+                except OverflowError:
+                    raise RecordInvalid(f"{name} is out of range: {value.isoformat()}") from None
+        for name in ("headline", "dek", "body_html", "external_id", "slug", "section", "raw_tag_line"):
+            if "\x00" in getattr(record, name):
+                raise RecordInvalid(f"{name} contains a NUL character")
+        if any("\x00" in t for t in record.tags) or any("\x00" in a.name for a in record.authors):
+            raise RecordInvalid("a tag or author name contains a NUL character")
+        return Item(
+            record=record,
+            path=path,
+            source=source,
+            status=status,
+            headline=headline,
+            checksum=checksum(record, source=source, status=status, headline=headline),
+        )
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def _plan(self, items: list[Item], *, lock: bool):
+        """Split `items` into outcomes, creates and updates (with their existing rows)."""
+        items = [item for item in items if not item.failed]
+        if not items:
+            return [], [], []
+        by_source: dict[str, list[str]] = {}
+        for item in items:
+            by_source.setdefault(item.source, []).append(item.record.external_id)
+        query = Q()
+        for source, ids in by_source.items():
+            query |= Q(source=source, external_id__in=ids)
+        existing = Article.objects.filter(query)
+        if lock:
+            existing = existing.select_for_update()
+        rows = {
+            (row["source"], row["external_id"]): row
+            for row in existing.values(
+                "pk", "source", "external_id", "slug", "import_checksum", "version", "imported_version",
+                "published_at",
+            )
+        }  # fmt: skip
+        outcomes, creates, updates = [], [], []
+        for item in items:
+            row = rows.get(item.key)
+            if row is None:
+                creates.append(item)
+                continue
+            edited = row["imported_version"] is None or row["version"] != row["imported_version"]
+            if edited and not self.overwrite_local_edits:
+                outcomes.append((item, KEPT_LOCAL_EDITS))
+            elif not edited and row["import_checksum"] == item.checksum:
+                outcomes.append((item, UNCHANGED))
+            else:
+                updates.append((item, row))
+        # Tag lines are split (and every tag name checked) only for what will be written.
+        for item in [*creates, *(item for item, _ in updates)]:
+            try:
+                item.tag_names = self._tag_names(item)
+            except RecordInvalid as error:
+                item.failed = True
+                self.fail(item.path, item.record.line, str(error))
+        creates = [item for item in creates if not item.failed]
+        updates = [(item, row) for item, row in updates if not item.failed]
+        outcomes += [(item, CREATED) for item in creates] + [(item, UPDATED) for item, _ in updates]
+        return outcomes, creates, updates
+
+    def _write(self, items: list[Item]):
+        outcomes, creates, updates = self._plan(items, lock=True)
+        written = creates + [item for item, _ in updates]
+        if not written:
+            return outcomes
+        sections = self._sections([item.record.section for item in written])
+        authors = self._authors([author for item in written for author in item.record.authors])
+        tags = self._tags([name for item in written for name in item.tag_names])
+        now = timezone.now()
+
+        new_articles = []
+        for item in creates:
+            article = self._article(item, sections, now, published_at=None)
+            article.version = article.imported_version = 1
+            article.created_at = now
+            new_articles.append(article)
+        self._assign_slugs(new_articles, creates)
+        bulk_insert(new_articles)
+
+        changed = []
+        for item, row in updates:
+            article = self._article(item, sections, now, published_at=row["published_at"])
+            article.pk = row["pk"]
+            article.version = article.imported_version = row["version"] + 1
+            changed.append(article)
+        if changed:
+            Article.objects.bulk_update(changed, UPDATE_FIELDS)
+            ids = [article.pk for article in changed]
+            Byline.objects.filter(article_id__in=ids).delete()
+            TaggedArticle.objects.filter(content_object_id__in=ids).delete()
+
+        bylines, links = [], []
+        for item, article in zip(
+            [*creates, *(i for i, _ in updates)], [*new_articles, *changed], strict=True
+        ):
+            seen = set()
+            for position, ref in enumerate(item.record.authors):
+                author_id = authors[_author_key(ref)]
+                if (author_id, ref.role) not in seen:
+                    seen.add((author_id, ref.role))
+                    bylines.append((article.pk, author_id, ref.role, position))
+            for tag_id in dict.fromkeys(tags[name.casefold()] for name in item.tag_names):
+                links.append((article.pk, tag_id))
+        insert_rows(Byline, ["article", "author", "role", "position"], bylines)
+        insert_rows(TaggedArticle, ["content_object", "tag"], links)
+        return outcomes
+
+    def _article(self, item: Item, sections, now, *, published_at) -> Article:
+        record = item.record
+        if item.status == Status.PUBLISHED:
+            published_at = record.published_at or published_at or now
+        else:
+            published_at = record.published_at
+        return Article(
+            headline=item.headline,
+            slug=record.slug,
+            dek=record.dek.strip(),
+            body=sanitize_html(record.body_html),
+            section_id=sections.get(record.section.strip().casefold()),
+            status=item.status,
+            published_at=published_at,
+            publish_at=record.published_at if item.status == Status.SCHEDULED else None,
+            updated_at=record.updated_at,
+            source=item.source,
+            external_id=record.external_id,
+            canonical_url=record.canonical_url,
+            import_checksum=item.checksum,
+            modified_at=now,
+        )
+
+    def _assign_slugs(self, articles: list[Article], items: list[Item]) -> None:
+        bases = [slug_base(a.slug or a.headline, max_length=SLUG_MAX, fallback="article") for a in articles]
+        taken = set(Article.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
+        used: set[str] = set()
+        for article, base in zip(articles, bases, strict=True):
+            if base in taken or base in used:
+                base = unique_slug(Article, base, max_length=SLUG_MAX, fallback="article", also_taken=used)
+            article.slug = base
+            used.add(base)
+
+    def _count(self, outcomes) -> None:
+        for _, outcome in outcomes:
+            self.counts[outcome] += 1
+
+    # --- related rows: sections, authors, tags -----------------------------------------------------
+
+    def _reset_caches(self) -> None:
+        self._section_ids: dict[str, int] = {}
+        self._author_ids: dict[tuple, int] = {}
+        self._tag_ids: dict[str, int] = {}
+        self._vocabulary: set[str] | None = None
+
+    def _tag_names(self, item: Item) -> list[str]:
+        names = [" ".join(name.split()) for name in item.record.tags]
+        if item.record.raw_tag_line:
+            if self._vocabulary is None:
+                # The whole vocabulary, once per run: the splitter's best evidence.
+                self._vocabulary = {name.casefold() for name in Tag.objects.values_list("name", flat=True)}
+            text = f"{item.headline}\n{item.record.body_html}"
+            names += split_tags(item.record.raw_tag_line, text=text, vocabulary=self._vocabulary)
+        unique = list({name.casefold(): name for name in reversed(names) if name}.values())[::-1]
+        for name in unique:
+            _check_tag(name)
+        return unique
+
+    def _sections(self, names: list[str]) -> dict[str, int]:
+        wanted = {name.strip().casefold(): name.strip() for name in names if name.strip()}
+        missing = [key for key in wanted if key not in self._section_ids]
+        if missing:
+            slugs = {slug_base(wanted[key], max_length=100, fallback="section"): key for key in missing}
+            for pk, name, slug in (
+                Section.objects.annotate(lname=Lower("name"))
+                .filter(Q(lname__in=_lower_forms(wanted[key] for key in missing)) | Q(slug__in=slugs))
+                .values_list("pk", "name", "slug")
+            ):
+                self._section_ids.setdefault(name.casefold(), pk)
+                if slug in slugs:
+                    self._section_ids.setdefault(slugs[slug], pk)
+            for key in missing:
+                if key not in self._section_ids:
+                    section = Section.objects.create(name=wanted[key])
+                    self._section_ids[key] = section.pk
+        return {key: self._section_ids[key] for key in wanted}
+
+    def _authors(self, refs) -> dict[tuple, int]:
+        wanted = {_author_key(ref): ref for ref in refs}
+        missing = {key: ref for key, ref in wanted.items() if key not in self._author_ids}
+        if missing:
+            slugs = {
+                ref.slug or slug_base(ref.name, max_length=AUTHOR_SLUG_MAX, fallback="author")
+                for ref in missing.values()
+            }
+            names = _lower_forms(ref.name.strip() for ref in missing.values() if not ref.slug)
+            found_slug, found_name = {}, {}
+            for pk, name, slug in (
+                Author.objects.annotate(lname=Lower("name"))
+                .filter(Q(slug__in=slugs) | Q(lname__in=names))
+                .order_by("pk")
+                .values_list("pk", "name", "slug")
+            ):
+                found_slug[slug] = pk
+                found_name.setdefault(name.casefold(), pk)
+            new = {}
+            for key, ref in missing.items():
+                if ref.slug:
+                    pk = found_slug.get(ref.slug)
+                else:
+                    pk = found_name.get(ref.name.strip().casefold()) or found_slug.get(
+                        slug_base(ref.name, max_length=AUTHOR_SLUG_MAX, fallback="author")
+                    )
+                if pk is not None:
+                    self._author_ids[key] = pk
+                else:
+                    slug = ref.slug or slug_base(ref.name, max_length=AUTHOR_SLUG_MAX, fallback="author")
+                    if slug in new or slug == "author":
+                        slug = unique_slug(
+                            Author, ref.name, max_length=AUTHOR_SLUG_MAX, fallback="author", also_taken=new
+                        )
+                    new[slug] = (key, Author(name=ref.name.strip(), slug=slug))
+            if new:
+                Author.objects.bulk_create([author for _, author in new.values()])
+                for key, author in new.values():
+                    self._author_ids[key] = author.pk
+        return {key: self._author_ids[key] for key in wanted}
+
+    def _tags(self, names: list[str]) -> dict[str, int]:
+        wanted = {}
+        for name in names:  # the first spelling seen names a new tag
+            wanted.setdefault(name.casefold(), name)
+        missing = {key: name for key, name in wanted.items() if key not in self._tag_ids}
+        if missing:
+            slugs = {}
+            for key, name in missing.items():
+                slugs.setdefault(_tag_slug(name), key)
+            by_name, by_slug = {}, {}
+            for pk, name, slug in (
+                Tag.objects.annotate(lname=Lower("name"))
+                .filter(Q(lname__in=_lower_forms(missing.values())) | Q(slug__in=list(slugs)))
+                .values_list("pk", "name", "slug")
+            ):
+                by_name[name.casefold()] = pk
+                by_slug[slug] = pk
+            new = {}
+            for key, name in missing.items():
+                slug = _tag_slug(name)
+                pk = by_name.get(key) or by_slug.get(slug)
+                if pk is not None:
+                    self._tag_ids[key] = pk
+                elif slug in new:  # "C.I.A." and "CIA" arriving together: one tag
+                    new[slug][0].append(key)
+                else:
+                    new[slug] = ([key], Tag(name=name, slug=slug))
+            if new:
+                Tag.objects.bulk_create([tag for _, tag in new.values()])
+                for keys, tag in new.values():
+                    for key in keys:
+                        self._tag_ids[key] = tag.pk
+                    if self._vocabulary is not None:
+                        self._vocabulary.add(tag.name.casefold())
+        return {key: self._tag_ids[key] for key in wanted}
+
+
+# Values of these field types go to the driver as they are (str, int, bool, aware datetime, None);
+# get_db_prep_save() would return them unchanged, at a cost that dominated bulk_create here.
+_PLAIN_FIELDS = (
+    models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.DateTimeField,
+    models.ForeignKey,
+)  # fmt: skip
+
+
+def bulk_insert(objs: list) -> None:
+    """
+    Model.objects.bulk_create(objs), setting their primary keys; on PostgreSQL one
+    INSERT ... SELECT FROM unnest(arrays) RETURNING, with values read straight from the instances.
+    Like bulk_create it calls no save() and sends no signals; auto_now fields are filled (pre_save).
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = []
+    for f in fields:
+        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+            columns.append([f.pre_save(obj, True) for obj in objs])
+        elif isinstance(f, _PLAIN_FIELDS):
+            columns.append([getattr(obj, f.attname) for obj in objs])
+        else:
+            columns.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs])
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    arrays = ", ".join(f"%s::{_array_type(f)}[]" for f in fields)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) RETURNING {pk}", columns
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    # PostgreSQL returns the rows of INSERT ... SELECT FROM unnest() in input order (Django's own
+    # bulk_create relies on the same); check the count at least.
+    if len(ids) != len(objs):
+        raise DatabaseError(f"inserted {len(ids)} rows for {len(objs)} objects")
+    for obj, pk_value in zip(objs, ids, strict=True):
+        obj.pk = pk_value
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _array_type(field) -> str:
+    # varchar(n)[] casts would re-check lengths the validation already checked; text[] is the same data.
+    db_type = field.db_type(connection)
+    return "text" if db_type.startswith("varchar") else db_type
+
+
+def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
+    """
+    INSERT `rows` (values for `field_names`) into `model`'s table in one statement, without model
+    instances: for bylines and tag links, building instances was most of bulk_create's time. Other
+    concrete fields get their defaults. PostgreSQL: INSERT ... SELECT FROM unnest(arrays); elsewhere
+    executemany. Only for rows that need no save() logic and no primary key back.
+    """
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in field_names]
+    extra = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in field_names and f.has_default()
+    ]
+    columns = [*fields, *extra]
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{_array_type(f)}[]" for f in columns)
+            params = [list(column) for column in zip(*(row + defaults for row in rows), strict=True)]
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})", params)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({placeholders})", [row + defaults for row in rows]
+            )
+
+
+def checksum(record: Record, *, source: str, status: str, headline: str) -> str:
+    payload = [
+        source, record.external_id, headline, record.slug, record.dek.strip(), record.body_html,
+        record.section.strip(), [(a.name.strip(), a.slug, a.role) for a in record.authors], record.tags,
+        record.raw_tag_line, status, _iso(record.published_at), _iso(record.updated_at),
+        record.canonical_url, record.lead_image, record.version,
+    ]  # fmt: skip
+    encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _max(value: str, limit: int, what: str) -> None:
+    if len(value) > limit:
+        raise RecordInvalid(f"{what} is {len(value)} characters long; the limit is {limit}")
+
+
+def _check_tag(name: str) -> None:
+    if len(name) <= TAG_MAX and name.strip():
+        return
+    if not name.strip():
+        raise RecordInvalid("an empty tag name")
+    _max(name.strip(), TAG_MAX, f"tag {name[:30]!r}...")
+
+
+def _tag_slug(name: str) -> str:
+    return slug_base(name, max_length=TAG_SLUG_MAX, fallback="tag")
+
+
+def forget_queries() -> None:
+    """
+    With DEBUG on, Django keeps the last 9,000 queries with their parameters; for batch inserts that is
+    hundreds of megabytes. Drop them after each batch, unless a test is capturing queries.
+    """
+    if settings.DEBUG and not connection.force_debug_cursor:
+        connection.queries_log.clear()
+
+
+def _lower_forms(names) -> list[str]:
+    """
+    What the database's LOWER() may have made of these names: their casefold (the cache key) and their
+    lower() differ for some letters ("Straße": "strasse" / "straße"), and the unique index on tag
+    names uses LOWER(); looking up both finds the row that index would clash with.
+    """
+    forms = set()
+    for name in names:
+        forms.update((name.casefold(), name.lower()))
+    return sorted(forms)
+
+
+def _author_key(ref) -> tuple:
+    return ("slug", ref.slug) if ref.slug else ("name", ref.name.strip().casefold())

@@ -1,0 +1,394 @@
+"""
+Import/export benchmark on PostgreSQL.
+
+    .venv/bin/python bench/import_export.py [--n 20000] [--database-url postgres://postgres@127.0.0.1:5432/bench_imports]
+
+1. generates N deterministic articles as JSON Lines (seeded; ~2,000 tags with a Zipf long tail, 1-8 per
+   article; ~300 authors, 1-3 per article; 8 sections; bodies of 4-8 paragraphs);
+2. drops and re-creates the database named in --database-url and migrates it;
+3. baselines, in this process: the same rows written with a plain COPY (the ceiling), and with a bare
+   ORM bulk_create (no validation, sanitizing, matching or slugs), each followed by TRUNCATE;
+4. times `import_articles` (all new), `import_articles` again (all unchanged) and `export_articles`,
+   each in its own subprocess, reporting articles/s and the subprocess's peak RSS (ru_maxrss from
+   wait4, i.e. the whole Python process including Django, not only the data);
+5. prints a table with ratios to the COPY and bulk_create baselines, and the load average.
+
+The machine may be shared: compare ratios, and look at the load printed with the figures.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FIRST = (
+    "Ana Bo Carla Dmitri Elena Farid Grace Hugo Ines Jonas Kemal Lena Mateo Nadia Omar Priya Quinn Rosa "
+    "Sami Tomas"
+).split()
+LAST = (
+    "Abbott Berg Chen Diaz Evans Fischer Garcia Hansen Ito Jensen Kowalski Lopez Meyer Novak Okafor Park "
+    "Quispe Rivera Sato Tanaka"
+).split()
+WORDS = (
+    "council budget harbour bridge election climate energy school hospital court police river port rail "
+    "housing water museum festival market tax union strike trade farm forest storm flood heat vaccine "
+    "transport airport library stadium university research bank inflation wage pension border embassy"
+).split()
+PLACES = "Lisbon Oslo Nairobi Quito Osaka Tbilisi Hanoi Perth Accra Lima Dakar Turin Riga Cork".split()
+
+
+def generate(path: Path, n: int, seed: int = 2026):
+    rng = random.Random(seed)
+    tags = set()
+    while len(tags) < 2000:
+        kind = rng.random()
+        if kind < 0.4:
+            tags.add(f"{rng.choice(FIRST)} {rng.choice(LAST)}")
+        elif kind < 0.7:
+            tags.add(f"{rng.choice(PLACES)} {rng.choice(WORDS).title()}")
+        else:
+            tags.add(f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {rng.randint(1, 99)}")
+    tags = sorted(tags)
+    rng.shuffle(tags)
+    tag_weights = [1 / (rank**1.1) for rank in range(1, len(tags) + 1)]  # Zipf long tail
+    authors = sorted({f"{rng.choice(FIRST)} {rng.choice(LAST)}-{i % 15}" for i in range(300)})
+    sections = ["News", "World", "Politics", "Business", "Science", "Culture", "Sport", "Opinion"]
+    start = datetime.datetime(2015, 1, 1, tzinfo=datetime.UTC)
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            words = rng.sample(WORDS, 6)
+            headline = f"{words[0].title()} {words[1]} and {words[2]} in {rng.choice(PLACES)}: {i}"
+            paragraphs = [
+                " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 60))).capitalize() + "."
+                for _ in range(rng.randint(4, 8))
+            ]
+            chosen = list(dict.fromkeys(rng.choices(tags, tag_weights, k=rng.randint(1, 8))))
+            bylines = rng.sample(authors, rng.randint(1, 3))
+            published = start + datetime.timedelta(minutes=17 * i)
+            f.write(
+                json.dumps(
+                    {
+                        "source": "bench",
+                        "external_id": f"b-{i:07d}",
+                        "headline": headline,
+                        "dek": " ".join(words[3:]).capitalize(),
+                        "body_html": "\n".join(f"<p>{p}</p>" for p in paragraphs),
+                        "section": rng.choice(sections),
+                        "authors": [{"name": name} for name in bylines],
+                        "tags": chosen,
+                        "status": "published",
+                        "published_at": published.isoformat(),
+                    }
+                )
+                + "\n"
+            )
+
+
+def recreate_database(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def measure(args, env, database_url):
+    """
+    Run `args` under a wrapper that reports the child's own peak RSS and CPU time (wait4), and time it.
+    Meanwhile sample the CPU time of the PostgreSQL backend serving it (found by application_name in
+    pg_stat_activity, read from /proc), so the server's share of the work is known too.
+    """
+    import psycopg
+
+    wrapper = (
+        "import os, sys, time, json\n"
+        "started = time.perf_counter()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os.execv(sys.argv[1], sys.argv[1:])\n"
+        "_, status, usage = os.wait4(pid, 0)\n"
+        "print(json.dumps({'seconds': time.perf_counter() - started, 'rss_kib': usage.ru_maxrss,"
+        " 'cpu': usage.ru_utime + usage.ru_stime, 'status': os.waitstatus_to_exitcode(status)}))\n"
+    )
+    name = f"bench-{os.getpid()}-{time.monotonic_ns()}"
+    process = subprocess.Popen(
+        [sys.executable, "-c", wrapper, *args],
+        env={**env, "PGAPPNAME": name},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    server = {}
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while process.poll() is None:
+            pids = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [name])
+            for (pid,) in pids.fetchall():
+                server[pid] = _process_cpu(pid) or server.get(pid, 0.0)
+            time.sleep(0.05)
+    stdout, stderr = process.communicate()
+    report = json.loads(stdout.strip().splitlines()[-1])
+    if report["status"] != 0:
+        sys.exit(f"{args} failed ({report['status']}):\n{stderr[-3000:]}")
+    output = "\n".join(stdout.strip().splitlines()[:-1])
+    return report["seconds"], report["rss_kib"] / 1024, report["cpu"], sum(server.values()), output
+
+
+def _process_cpu(pid: int) -> float | None:
+    """utime + stime of a process on this host, in seconds (None if it is gone or not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def baselines(path: Path, n: int):
+    """COPY and bare bulk_create of the same rows, in this process; each followed by TRUNCATE."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from articles.models import Article, Byline, Section, TaggedArticle
+    from authors.models import Author
+    from tags.models import Tag
+
+    def truncate():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE articles_taggedarticle, articles_byline, articles_article, tags_tag, "
+                "authors_author, articles_section RESTART IDENTITY CASCADE"
+            )
+
+    def lookups():
+        rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+        sections = sorted({r["section"] for r in rows})
+        authors = sorted({a["name"] for r in rows for a in r["authors"]})
+        tags = sorted({t for r in rows for t in r["tags"]})
+        return rows, sections, authors, tags
+
+    results = {}
+    cpu = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+
+    def cpu_seconds():
+        """(client, server) CPU seconds so far: this process and its PostgreSQL backend."""
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return (usage.ru_utime + usage.ru_stime, _process_cpu(backend) or 0.0)
+
+    def since(start):
+        now = cpu_seconds()
+        return (now[0] - start[0], now[1] - start[1])
+
+    # COPY: the ceiling. Parsing the file is included, as every importer has to do it.
+    started, started_cpu = time.perf_counter(), cpu_seconds()
+    rows, sections, authors, tags = lookups()
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy("COPY articles_section (name, slug, description, position) FROM STDIN") as copy:
+            for name in sections:
+                copy.write_row((name, slugify(name), "", 0))
+        with raw.copy(
+            "COPY authors_author (name, slug, bio, email, website, twitter_handle, bluesky_handle, "
+            "mastodon_handle) FROM STDIN"
+        ) as copy:
+            for index, name in enumerate(authors):
+                copy.write_row((name, f"{slugify(name)}-{index}", "", "", "", "", "", ""))
+        with raw.copy("COPY tags_tag (name, slug, description, kind) FROM STDIN") as copy:
+            for index, name in enumerate(tags):
+                copy.write_row((name, f"{slugify(name)}-{index}", "", "topic"))
+        section_id = {name: i for i, name in enumerate(sections, 1)}
+        author_id = {name: i for i, name in enumerate(authors, 1)}
+        tag_id = {name: i for i, name in enumerate(tags, 1)}
+        columns = (
+            "headline, slug, dek, body, section_id, status, published_at, created_at, modified_at, "
+            "legal_hold, legal_hold_reason, version, source, external_id, canonical_url, import_checksum"
+        )
+        with raw.copy(f"COPY articles_article ({columns}) FROM STDIN") as copy:
+            for i, r in enumerate(rows):
+                copy.write_row(
+                    (r["headline"], f"a-{i}", r["dek"], r["body_html"], section_id[r["section"]], "published",
+                     r["published_at"], now, now, False, "", 1, r["source"], r["external_id"], "", "")
+                )  # fmt: skip
+        with raw.copy("COPY articles_byline (article_id, author_id, role, position) FROM STDIN") as copy:
+            for i, r in enumerate(rows, 1):
+                for position, a in enumerate(r["authors"]):
+                    copy.write_row((i, author_id[a["name"]], "reporting", position))
+        with raw.copy("COPY articles_taggedarticle (content_object_id, tag_id) FROM STDIN") as copy:
+            for i, r in enumerate(rows, 1):
+                for t in r["tags"]:
+                    copy.write_row((i, tag_id[t]))
+    results["copy"], cpu["copy"] = time.perf_counter() - started, since(started_cpu)
+    del rows
+    truncate()
+
+    # Bare bulk_create: the ORM without any of the importer's work.
+    started, started_cpu = time.perf_counter(), cpu_seconds()
+    rows, sections, authors, tags = lookups()
+    section_objs = Section.objects.bulk_create([Section(name=s, slug=slugify(s)) for s in sections])
+    author_objs = Author.objects.bulk_create(
+        [Author(name=a, slug=f"{slugify(a)}-{i}") for i, a in enumerate(authors)]
+    )
+    tag_objs = Tag.objects.bulk_create([Tag(name=t, slug=f"{slugify(t)}-{i}") for i, t in enumerate(tags)])
+    section_id = {s.name: s.pk for s in section_objs}
+    author_id = {a.name: a.pk for a in author_objs}
+    tag_id = {t.name: t.pk for t in tag_objs}
+    for chunk in range(0, len(rows), 1000):
+        part = rows[chunk : chunk + 1000]
+        articles = Article.objects.bulk_create(
+            [
+                Article(
+                    headline=r["headline"], slug=f"a-{chunk + i}", dek=r["dek"], body=r["body_html"],
+                    section_id=section_id[r["section"]], status="published",
+                    published_at=datetime.datetime.fromisoformat(r["published_at"]), source=r["source"],
+                    external_id=r["external_id"],
+                )
+                for i, r in enumerate(part)
+            ]
+        )  # fmt: skip
+        Byline.objects.bulk_create(
+            [
+                Byline(article_id=a.pk, author_id=author_id[ref["name"]], position=p)
+                for a, r in zip(articles, part, strict=True)
+                for p, ref in enumerate(r["authors"])
+            ]
+        )
+        TaggedArticle.objects.bulk_create(
+            [
+                TaggedArticle(content_object_id=a.pk, tag_id=tag_id[t])
+                for a, r in zip(articles, part, strict=True)
+                for t in r["tags"]
+            ]
+        )
+    results["bulk_create"] = time.perf_counter() - started
+    cpu["bulk_create"] = since(started_cpu)
+    del rows
+    truncate()
+    connection.close()
+    return results, cpu
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_imports"),
+    )
+    parser.add_argument("--skip-baselines", action="store_true")
+    options = parser.parse_args()
+
+    # DEBUG off, as in production (with DEBUG on, Django also keeps a log of recent queries).
+    env = {
+        **os.environ,
+        "DATABASE_URL": options.database_url,
+        "SECRET_KEY": "bench-only",
+        "CONN_MAX_AGE": "0",
+    }
+    env.pop("DEBUG", None)
+    env.pop("REDIS_URL", None)
+    os.environ.update(env)
+    os.environ.pop("DEBUG", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
+    python = sys.executable
+    manage = str(ROOT / "manage.py")
+    n = options.n
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "articles.jsonl"
+        started = time.perf_counter()
+        generate(data, n)
+        print(
+            f"generated {n:,} articles ({data.stat().st_size / 2**20:.0f} MiB) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        recreate_database(options.database_url)
+        subprocess.run([python, manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+
+        base, base_cpu = ({}, {}) if options.skip_baselines else baselines(data, n)
+        # The fixed cost of a command (Python, Django, connecting): an import of nothing.
+        empty = Path(tmp) / "empty"
+        empty.mkdir()
+        startup = measure(
+            [python, manage, "import_articles", str(empty), "--quiet"], env, options.database_url
+        )
+        phases = []
+        command = [python, manage, "import_articles", str(data), "--quiet", "--format", "jsonl"]
+        url = options.database_url
+        seconds, rss, cpu, server, out = measure(command, env, url)
+        assert out.strip().endswith(f"created {n}, updated 0, unchanged 0, failed 0"), out
+        phases.append(("import (all new)", seconds, rss, cpu, server))
+        seconds, rss, cpu, server, out = measure(command, env, url)
+        assert out.strip().endswith(f"created 0, updated 0, unchanged {n}, failed 0"), out
+        phases.append(("re-import (all unchanged)", seconds, rss, cpu, server))
+        exported = Path(tmp) / "export.jsonl"
+        seconds, rss, cpu, server, out = measure(
+            [python, manage, "export_articles", "--output", str(exported), "-v0"], env, url
+        )
+        lines = sum(1 for _ in exported.open("rb"))
+        assert lines == n, lines
+        phases.append(("export", seconds, rss, cpu, server))
+
+    load = os.getloadavg()
+    print(
+        f"\nN = {n:,} articles; PostgreSQL {urlsplit(options.database_url).path[1:]}; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'phase':<26} {'seconds':>7} {'articles/s':>10} {'CPU client':>10} {'CPU server':>10} "
+        f"{'CPU-bound rate':>14} {'peak RSS':>8}  ratios to baselines"
+    )
+    for name, seconds in base.items():
+        client, server = base_cpu[name]
+        print(
+            f"baseline {name:<17} {seconds:7.2f} {n / seconds:10,.0f} {client:9.1f}s {server:9.1f}s "
+            f"{n / (client + server):14,.0f}"
+        )
+    for name, seconds, rss, cpu, server in phases:
+        rate = n / seconds
+        ratios = "  ".join(f"{rate / (n / s):.2f}x {k}" for k, s in base.items())
+        print(
+            f"{name:<26} {seconds:7.2f} {rate:10,.0f} {cpu:9.1f}s {server:9.1f}s "
+            f"{n / (cpu + server):14,.0f} {rss:4.0f} MiB  {ratios}"
+        )
+    seconds, rss, cpu, server, _ = startup
+    print(
+        f"{'start-up (import nothing)':<26} {seconds:7.2f} {'':>10} {cpu:9.1f}s {server:9.1f}s {'':>14}",
+        end="",
+    )
+    print(f" {rss:4.0f} MiB")
+    for name, _seconds, _rss, phase_cpu, phase_server in phases:
+        net = phase_cpu - cpu + phase_server
+        print(
+            f"  {name.split(' (')[0] + ', net':<24} {'':>18} {phase_cpu - cpu:9.1f}s {phase_server:9.1f}s"
+            f" {n / net:14,.0f}"
+        )
+    print(
+        "CPU client: user+sys of the command's process; CPU server: of the PostgreSQL backend serving it"
+        " (sampled every 50 ms);\nCPU-bound rate: N / (client + server CPU), the rate on an otherwise idle"
+        " machine if nothing else (disk, locks) limits it; peak RSS: ru_maxrss of the command's process."
+    )
+
+
+if __name__ == "__main__":
+    main()

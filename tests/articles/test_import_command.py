@@ -1,0 +1,510 @@
+"""import_articles end to end: real files, real database, the output an operator sees."""
+
+import datetime
+import json
+import os
+import shutil
+import threading
+import time
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from articles.models import Article, Byline, Section, Status, TaggedArticle
+from authors.models import Author
+from tags.models import Tag
+from tests.articles.import_helpers import SAMPLE, SAMPLE_TAGS, import_articles, write
+from tests.factories import make_article, make_author, make_section, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def jsonl(tmp_path, *records, name="in.jsonl"):
+    return write(tmp_path / name, "".join(json.dumps(r) + "\n" for r in records))
+
+
+def rec(external_id, headline=None, **fields):
+    return {"external_id": external_id, "headline": headline or f"Headline {external_id}", **fields}
+
+
+def counts(**expected):
+    parts = [f"{name} {expected.get(name, 0)}" for name in ("created", "updated", "unchanged", "failed")]
+    return ", ".join(parts)
+
+
+class TestTheSample:
+    def test_sample_is_imported_with_exact_headline_tags_and_body(self):
+        result = import_articles(SAMPLE, status="published")
+
+        assert (result.code, result.summary, result.errors) == (0, counts(created=1), [])
+        article = Article.objects.get()
+        assert (
+            article.headline
+            == "Milley discussed Putin offer to use Russian bases to monitor Afghanistan: report"
+        )
+        assert [t.name for t in article.tags.order_by("name")] == SAMPLE_TAGS
+        assert article.body.count("<p>") == 11
+        assert "See all" not in article.body and "Tags " not in article.body
+        assert (article.source, article.external_id) == ("hill", "000_03d6219c7e6dd54c")
+        assert (
+            article.slug == "milley-discussed-putin-offer-to-use-russian-bases-to-monitor-afghanistan-report"
+        )
+        assert article.status == Status.PUBLISHED and article.published_at <= timezone.now()
+        assert (article.version, article.imported_version) == (1, 1)
+        assert len(article.import_checksum) == 64
+
+    def test_reimport_is_unchanged_and_writes_nothing(self):
+        import_articles(SAMPLE, status="published")
+        before = Article.objects.values().get()
+
+        result = import_articles(SAMPLE, status="published")
+
+        assert (result.code, result.summary) == (0, counts(unchanged=1))
+        assert Article.objects.values().get() == before
+        assert Tag.objects.count() == 11 and TaggedArticle.objects.count() == 11
+
+    def test_changed_file_updates_its_article_and_bumps_the_version(self, tmp_path):
+        path = tmp_path / SAMPLE.name
+        shutil.copy(SAMPLE, path)
+        import_articles(path, status="published")
+        first = Article.objects.get()
+        path.write_text(path.read_text().replace("Milley discussed", "Milley talked about", 1))
+
+        result = import_articles(path, status="published")
+
+        article = Article.objects.get()
+        assert result.summary == counts(updated=1)
+        assert article.headline.startswith("Milley talked about")
+        assert article.slug == first.slug  # public URLs stay stable
+        assert article.published_at == first.published_at
+        assert (article.version, article.imported_version) == (2, 2)
+        assert TaggedArticle.objects.filter(content_object=article).count() == 11
+
+    def test_default_status_is_draft_without_a_date(self):
+        import_articles(SAMPLE)
+        article = Article.objects.get()
+        assert (article.status, article.published_at) == (Status.DRAFT, None)
+
+    def test_dry_run_validates_and_writes_nothing(self, tmp_path):
+        path = jsonl(tmp_path, rec("a"), rec("b", "x" * 300))
+
+        result = import_articles(SAMPLE, path, dry_run=True)
+
+        assert result.summary == counts(created=2, failed=1) + " (dry run: nothing written)"
+        assert result.code == 1
+        assert result.errors[0] == f"{path}:2: headline is 300 characters long; the limit is 255"
+        assert not Article.objects.exists() and not Tag.objects.exists() and not Section.objects.exists()
+
+    def test_existing_tags_are_reused_case_insensitively_and_by_slug(self):
+        putin = make_tag("vladimir putin")
+        military = make_tag("US Military")  # same slug as "U.S. military"
+
+        import_articles(SAMPLE)
+
+        article = Article.objects.get()
+        assert set(article.tags.all()) >= {putin, military}
+        assert Tag.objects.count() == 11
+
+    def test_the_splitter_uses_the_tags_already_in_the_database(self, tmp_path):
+        line = "Tags Climate change Energy Environmental Protection Agency"
+        path = write(tmp_path / "t1.txt", f"Power plants\n\nPrices rose.\n\n{line}\n")
+        make_tag("Environmental Protection Agency")
+
+        import_articles(path)
+
+        names = sorted(Article.objects.get().tags.values_list("name", flat=True))
+        assert names == ["Climate change", "Energy", "Environmental Protection Agency"]
+
+
+class TestJsonLines:
+    def test_sections_authors_and_tags_are_matched_or_created(self, tmp_path):
+        section = make_section("World")
+        ana = make_author("Ana Diaz", slug="ana-d")
+        make_tag("Storms")
+        path = jsonl(
+            tmp_path,
+            rec(
+                "a",
+                section="world",
+                authors=[{"name": "ANA DIAZ"}, {"name": "Bo Li", "slug": "bo-li", "role": "photos"}],
+                tags=["storms", "Port of Dover"],
+            ),
+            rec("b", section="Science", authors=[{"name": "Bo Li", "slug": "bo-li"}], tags=["PORT OF DOVER"]),
+        )
+
+        result = import_articles(path)
+
+        assert result.summary == counts(created=2)
+        a, b = Article.objects.order_by("external_id")
+        assert a.section == section and b.section.name == "Science"
+        assert [(bl.author.name, bl.role) for bl in a.bylines.all()] == [
+            ("Ana Diaz", "reporting"),
+            ("Bo Li", "photos"),
+        ]
+        assert a.bylines.first().author == ana
+        assert Author.objects.count() == 2 and Tag.objects.count() == 2
+        assert list(b.tags.values_list("name", flat=True)) == ["Port of Dover"]
+
+    def test_status_and_date_come_from_the_record_before_the_option(self, tmp_path):
+        when = "2024-05-06T07:08:09+00:00"
+        path = jsonl(
+            tmp_path, rec("a", status="published", published_at=when), rec("b"), rec("c", status="published")
+        )
+
+        import_articles(path, status="draft")
+
+        a, b, c = Article.objects.order_by("external_id")
+        assert (a.status, a.published_at) == (
+            "published",
+            datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC),
+        )
+        assert (b.status, b.published_at) == ("draft", None)
+        assert c.status == "published" and abs(c.published_at - timezone.now()) < datetime.timedelta(
+            minutes=1
+        )
+
+    def test_scheduled_record_gets_its_publish_at(self, tmp_path):
+        when = "2030-01-01T00:00:00+00:00"
+        import_articles(jsonl(tmp_path, rec("a", status="scheduled", published_at=when)))
+        article = Article.objects.get()
+        assert (
+            article.publish_at == article.published_at == datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+        )
+
+    def test_body_is_sanitized(self, tmp_path):
+        body = '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:evil()">link</a></p>'
+        import_articles(jsonl(tmp_path, rec("a", body_html=body)))
+        assert Article.objects.get().body == '<p>Hi <a rel="noopener noreferrer">link</a></p>'
+
+    def test_slug_collisions_get_suffixes(self, tmp_path):
+        make_article("Same headline")
+        path = jsonl(
+            tmp_path, rec("a", "Same headline"), rec("b", "Same headline"), rec("c", slug="same-headline")
+        )
+
+        import_articles(path)
+
+        slugs = list(
+            Article.objects.filter(source="jsonl").order_by("external_id").values_list("slug", flat=True)
+        )
+        assert slugs == ["same-headline-2", "same-headline-3", "same-headline-4"]
+
+    def test_source_option_applies_to_records_without_one(self, tmp_path):
+        import_articles(jsonl(tmp_path, rec("a"), rec("b", source="wire")), source="archive")
+        assert sorted(Article.objects.values_list("source", "external_id")) == [
+            ("archive", "a"),
+            ("wire", "b"),
+        ]
+
+    def test_same_external_id_in_two_sources_are_two_articles(self, tmp_path):
+        import_articles(jsonl(tmp_path, rec("a", source="one"), rec("a", source="two")))
+        assert Article.objects.count() == 2
+
+    def test_the_same_item_twice_in_a_file_creates_then_updates(self, tmp_path):
+        result = import_articles(jsonl(tmp_path, rec("a", "First"), rec("a", "Second")))
+        assert result.summary == counts(created=1, updated=1)
+        assert Article.objects.get().headline == "Second"
+
+
+class TestValidation:
+    @pytest.mark.parametrize(
+        ("record", "reason"),
+        [
+            (rec("a", "h" * 256), "headline is 256 characters long; the limit is 255"),
+            (
+                rec("a", status="live"),
+                "unknown status 'live'; expected one of draft, in_review, scheduled, published, unpublished",
+            ),
+            (rec("a", status="scheduled"), "a scheduled article needs a publication date"),
+            (rec("a", slug="not a slug"), "slug 'not a slug' is not a valid slug"),
+            (rec("a", canonical_url="ftp://x"), "canonical_url 'ftp://x' is not a valid URL"),
+            (rec("a", section="s" * 101), "section name is 101 characters long; the limit is 100"),
+            (
+                rec("a", tags=["t" * 101]),
+                "tag 'tttttttttttttttttttttttttttttt'... is 101 characters long; the limit is 100",
+            ),
+            (rec("a", authors=[{"name": "A", "role": "chef"}]), "unknown byline role 'chef'"),
+            (rec("e" * 256, "H"), "external_id is 256 characters long; the limit is 255"),
+        ],
+    )
+    def test_invalid_records_fail_with_path_line_and_reason_and_nothing_is_written(
+        self, tmp_path, record, reason
+    ):
+        path = jsonl(tmp_path, rec("ok"), record)
+
+        result = import_articles(path)
+
+        assert result.code == 1
+        assert result.summary == counts(created=1, failed=1)
+        assert result.errors[0].startswith(f"{path}:2: {reason}")
+        assert list(Article.objects.values_list("external_id", flat=True)) == ["ok"]
+
+    def test_a_failing_article_leaves_no_rows_and_the_rest_of_its_batch_commits(self, tmp_path):
+        path = jsonl(
+            tmp_path, rec("a", tags=["One"]), rec("b", "x" * 300, tags=["Two"]), rec("c", tags=["Three"])
+        )
+
+        result = import_articles(path, batch_size=10)
+
+        assert result.summary == counts(created=2, failed=1)
+        assert sorted(Article.objects.values_list("external_id", flat=True)) == ["a", "c"]
+        assert sorted(Tag.objects.values_list("name", flat=True)) == ["One", "Three"]
+        assert Byline.objects.count() == 0
+
+
+class TestLocalEdits:
+    def edit_in_the_cms(self, article, **fields):
+        # What every CMS save does with optimistic locking: change the row and bump its version.
+        Article.objects.filter(pk=article.pk).update(version=F("version") + 1, **fields)
+
+    def test_reimport_keeps_an_article_edited_since_its_import(self, tmp_path):
+        path = jsonl(tmp_path, rec("a", "Original"))
+        import_articles(path)
+        self.edit_in_the_cms(Article.objects.get(), headline="Edited by an editor")
+        path = jsonl(tmp_path, rec("a", "Changed at the source"))
+
+        result = import_articles(path)
+
+        assert (result.code, result.summary) == (0, counts() + ", kept local edits 1")
+        assert Article.objects.get().headline == "Edited by an editor"
+
+    def test_overwrite_local_edits_replaces_them_and_records_the_new_version(self, tmp_path):
+        path = jsonl(tmp_path, rec("a", "Original"))
+        import_articles(path)
+        self.edit_in_the_cms(Article.objects.get(), headline="Edited by an editor")
+
+        result = import_articles(path, overwrite_local_edits=True)
+
+        article = Article.objects.get()
+        assert result.summary == counts(updated=1)
+        assert (article.headline, article.version, article.imported_version) == ("Original", 3, 3)
+        assert import_articles(path).summary == counts(unchanged=1)
+
+    def test_an_article_created_in_the_cms_with_the_same_key_is_never_overwritten(self, tmp_path):
+        make_article("Written here", source="jsonl", external_id="a")
+
+        result = import_articles(jsonl(tmp_path, rec("a", "From the file")))
+
+        assert result.summary == counts() + ", kept local edits 1"
+        assert Article.objects.get().headline == "Written here"
+
+
+class TestBadInput:
+    def test_unknown_format_is_a_clear_error(self):
+        result = import_articles(SAMPLE, "--format=docx")
+        assert result.code == 1
+        assert "argument --format: invalid choice: 'docx' (choose from " in result.err
+        assert "hill" in result.err and "jsonl" in result.err
+        assert not Article.objects.exists()
+
+    def test_unknown_format_passed_from_code_is_a_clear_error_too(self):
+        result = import_articles(SAMPLE, format="docx")
+        assert result.err == "CommandError: unknown format 'docx'; choose from auto, hill, jsonl\n"
+
+    def test_missing_file(self, tmp_path):
+        result = import_articles(tmp_path / "nope.txt")
+        assert (result.code, result.errors[0]) == (1, f"{tmp_path / 'nope.txt'}: no such file or directory")
+
+    def test_unreadable_file(self, tmp_path):
+        path = write(tmp_path / "secret.txt", "Headline\n")
+        path.chmod(0)
+        if os.access(path, os.R_OK):
+            path.chmod(0o600)
+            pytest.skip("running as root: file permissions do not apply")
+        result = import_articles(path)
+        path.chmod(0o600)
+        assert result.errors[0] == f"{path}: cannot read: Permission denied"
+
+    def test_an_empty_directory_imports_nothing_and_succeeds(self, tmp_path):
+        (tmp_path / "dir.txt").mkdir()
+        result = import_articles(tmp_path / "dir.txt", format="hill")
+        assert (result.code, result.summary) == (0, counts())
+
+    @pytest.mark.parametrize(
+        ("field", "value", "reason"),
+        [
+            (
+                "published_at",
+                "0001-01-01T00:00:00+05:00",
+                "published_at is out of range: 0001-01-01T00:00:00+05:00",
+            ),
+            ("headline", "Nul\u0000byte", "headline contains a NUL character"),
+            ("body_html", "<p>a\u0000</p>", "body_html contains a NUL character"),
+        ],
+    )
+    def test_values_no_database_can_store_are_failures(self, tmp_path, field, value, reason):
+        path = write(tmp_path / "odd.jsonl", json.dumps({**rec("a"), field: value}) + "\n")
+        result = import_articles(path)
+        assert result.errors[0] == f"{path}:1: {reason}"
+        assert not Article.objects.exists()
+
+    def test_wrong_encoding_says_which_byte(self, tmp_path):
+        path = write(tmp_path / "latin.txt", "Caf\u00e9 headline\n".encode("latin-1"))
+        result = import_articles(path)
+        assert result.errors[0] == f"{path}:1: not UTF-8: byte 0xe9 at offset 3 cannot be decoded"
+        assert result.code == 1
+
+    def test_empty_file(self, tmp_path):
+        path = write(tmp_path / "empty.jsonl", "")
+        assert import_articles(path).errors[0] == f"{path}: empty file"
+
+    def test_file_with_no_headline(self, tmp_path):
+        path = write(tmp_path / "nohead.txt", "\nTags Kremlin\n")
+        assert (
+            import_articles(path).errors[0]
+            == f"{path}:2: no headline: the first non-empty line is the tag line"
+        )
+
+    def test_invalid_json_on_line_n_and_missing_field(self, tmp_path):
+        path = write(
+            tmp_path / "bad.jsonl", json.dumps(rec("a")) + "\n{oops\n" + json.dumps({"headline": "H"}) + "\n"
+        )
+        result = import_articles(path)
+        assert result.errors[:2] == [
+            f"{path}:2: invalid JSON: Expecting property name enclosed in double quotes (column 2)",
+            f"{path}:3: missing required field 'external_id'",
+        ]
+        assert result.summary == counts(created=1, failed=2)
+        assert result.code == 1
+
+    def test_failures_do_not_stop_other_files(self, tmp_path):
+        write(tmp_path / "a" / "1.txt", "Caf\u00e9\n".encode("latin-1"))
+        write(tmp_path / "a" / "2.txt", "Second\n\nBody.\n")
+        result = import_articles(tmp_path)
+        assert result.summary == counts(created=1, failed=1)
+
+
+class TestDirectories:
+    def test_directories_are_recursed_in_name_order_and_unclaimed_files_ignored(self, tmp_path):
+        write(tmp_path / "b" / "2.txt", "Two\n\nBody.\n")
+        write(tmp_path / "a" / "1.txt", "One\n\nBody.\n")
+        write(tmp_path / "a" / "z" / "3.jsonl", json.dumps(rec("three", "Three")) + "\n")
+        write(tmp_path / "a" / "photo.jpg", b"\xff\xd8\xff")
+        write(tmp_path / ".git" / "x.txt", "Hidden\n")
+
+        result = import_articles(tmp_path)
+
+        assert result.summary == counts(created=3)
+        assert list(Article.objects.order_by("pk").values_list("headline", flat=True)) == [
+            "One",
+            "Three",
+            "Two",
+        ]
+
+    def test_forced_format_reads_other_extensions(self, tmp_path):
+        path = write(tmp_path / "feed.data", json.dumps(rec("x")) + "\n")
+        assert import_articles(path, format="jsonl").summary == counts(created=1)
+
+
+class TestQueries:
+    def test_a_batch_costs_a_fixed_number_of_queries(self, tmp_path, django_assert_max_num_queries):
+        def batch(prefix, n):
+            return [
+                rec(
+                    f"{prefix}{i}",
+                    tags=[f"Tag {i}", "Common"],
+                    authors=[{"name": f"Writer {i}"}],
+                    section="News",
+                )
+                for i in range(n)
+            ]
+
+        import_articles(jsonl(tmp_path, *batch("warm", 2)))  # sections and the tag vocabulary exist
+        with django_assert_max_num_queries(16):
+            assert import_articles(jsonl(tmp_path, *batch("x", 50), name="b.jsonl")).summary == counts(
+                created=50
+            )
+        with django_assert_max_num_queries(4):
+            assert import_articles(jsonl(tmp_path, *batch("x", 50), name="b.jsonl")).summary == counts(
+                unchanged=50
+            )
+
+
+class TestProgress:
+    def test_not_on_a_terminal_a_progress_line_is_printed_periodically(self, tmp_path):
+        path = jsonl(tmp_path, *[rec(str(i)) for i in range(3)])
+        result = import_articles(path, quiet=False, progress_every=0)
+        progress = [line for line in result.err.splitlines() if line.startswith("progress:")]
+        assert len(progress) == 3
+        assert progress[-1].startswith("progress: 3 articles read (")
+        assert progress[-1].endswith(f"{path} (1/1)")
+
+    def test_quiet_prints_no_progress(self, tmp_path):
+        result = import_articles(jsonl(tmp_path, rec("a")), quiet=True, progress_every=0)
+        assert result.err == ""
+
+
+class TestDatabaseRefusals:
+    def test_a_tag_the_unique_index_would_clash_with_is_reused(self, tmp_path):
+        # casefold("Straße") is "strasse" but LOWER() gives "straße", the key of the unique index.
+        existing = make_tag("STRAßE", slug="old-slug")
+        result = import_articles(jsonl(tmp_path, rec("a", tags=["Straße"])))
+        assert (result.code, result.summary) == (0, counts(created=1))
+        assert list(Article.objects.get().tags.all()) == [existing]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_database_refuses_is_retried_article_by_article(tmp_path):
+    """
+    A concurrent writer creates article "b" while the import is writing the batch [a, b, c]: the
+    batch's INSERT waits for it, then fails on the unique (source, external_id). The batch is retried
+    one article per transaction: a and c are created, b is now someone else's article and kept.
+    """
+    from django.db import connection as main_connection
+    from django.db import connections, transaction
+
+    inserted, done = threading.Event(), threading.Event()
+    errors = []
+
+    def concurrent_writer():
+        try:
+            with transaction.atomic():
+                make_article("Written concurrently", source="jsonl", external_id="b")
+                inserted.set()
+                deadline = time.monotonic() + 20
+                with connections["default"].cursor() as cursor:
+                    while time.monotonic() < deadline:  # commit once the import waits for our row
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                        time.sleep(0.02)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections["default"].close()
+            done.set()
+
+    writer = threading.Thread(target=concurrent_writer)
+    writer.start()
+    assert inserted.wait(10)
+    assert main_connection.vendor == "postgresql"
+
+    result = import_articles(jsonl(tmp_path, rec("a"), rec("b"), rec("c")), batch_size=10)
+
+    writer.join(30)
+    assert done.is_set() and not errors
+    assert (result.code, result.summary) == (0, counts(created=2) + ", kept local edits 1")
+    assert sorted(Article.objects.values_list("external_id", "headline")) == [
+        ("a", "Headline a"),
+        ("b", "Written concurrently"),
+        ("c", "Headline c"),
+    ]
+
+
+def test_with_debug_on_the_query_log_does_not_grow_with_the_import(tmp_path, settings):
+    from django.db import connection
+
+    settings.DEBUG = True  # Django then logs every query, parameters included
+    connection.queries_log.clear()
+
+    result = import_articles(
+        jsonl(tmp_path, *[rec(str(i), tags=[f"T{i}"]) for i in range(60)]), batch_size=10
+    )
+
+    assert result.summary == counts(created=60)
+    assert len(connection.queries_log) == 0  # dropped after every batch
