@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article, TaggedArticle
 from tags.models import Tag, TagRedirect
+from tests.articles.import_helpers import import_articles
 from tests.factories import make_article, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +204,17 @@ def test_the_tag_changelist_keeps_a_fixed_number_of_queries(client, editor, djan
         response = client.get("/admin/tags/tag/")
 
     assert response.status_code == 200
+
+
+def test_importing_a_merged_tag_name_again_links_the_target_instead_of_recreating_it(tmp_path, duplicates):
+    merge("trump", "donald-j-trump", "INTO", "donald-trump")
+    feed = tmp_path / "feed.rss"
+    feed.write_text(
+        "<rss><channel><item><guid>w-1</guid><title>Wire story</title>"
+        "<category>Trump</category><category>Donald J. Trump</category></item></channel></rss>"
+    )
+
+    assert import_articles(feed).summary == "created 1, updated 0, unchanged 0, failed 0"
+
+    assert tag_names(Article.objects.get(external_id="w-1")) == ["Donald Trump"]
+    assert not Tag.objects.filter(slug__in=["trump", "donald-j-trump"]).exists()
