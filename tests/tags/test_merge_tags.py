@@ -218,3 +218,15 @@ def test_importing_a_merged_tag_name_again_links_the_target_instead_of_recreatin
 
     assert tag_names(Article.objects.get(external_id="w-1")) == ["Donald Trump"]
     assert not Tag.objects.filter(slug__in=["trump", "donald-j-trump"]).exists()
+
+
+def test_the_redirects_are_listed_in_the_admin_with_a_fixed_number_of_queries(
+    client, editor, duplicates, django_assert_max_num_queries
+):
+    merge("trump", "donald-j-trump", "INTO", "donald-trump")
+
+    with django_assert_max_num_queries(7):
+        response = client.get("/admin/tags/tagredirect/")
+
+    assert response.status_code == 200
+    assert "donald-j-trump" in response.text and "Donald Trump" in response.text
