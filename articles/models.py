@@ -141,6 +141,11 @@ class Article(models.Model):
     imported_version = models.PositiveIntegerField(
         null=True, blank=True, editable=False, help_text="The version the last import left; null if never."
     )
+    # Import formats: the source's own version of the item (NewsML-G2 newsItem@version, NITF du-key), so a
+    # wire correction updates the article and an older version arriving late is ignored.
+    source_version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The version of the item at its source."
+    )
 
     # --- workflow (issue 3): who started the article, for "own drafts" and the admin's "mine" filter.
     created_by = models.ForeignKey(

@@ -13,6 +13,9 @@ Import/export benchmark on PostgreSQL.
    wait4, i.e. the whole Python process including Django, not only the data);
 5. prints a table with ratios to the COPY and bulk_create baselines, and the load average.
 
+`--formats csv wxr rss nitf newsml` runs the same for the archive and wire formats first
+(bench/import_formats.py); `--formats-only` skips the JSON Lines phases.
+
 The machine may be shared: compare ratios, and look at the load printed with the figures.
 """
 
@@ -296,6 +299,11 @@ def main():
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_imports"),
     )
     parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument(
+        "--formats", nargs="+", default=[], metavar="FORMAT",
+        help="also import N articles in each of these formats: csv wxr rss nitf newsml",
+    )  # fmt: skip
+    parser.add_argument("--formats-only", action="store_true", help="skip the JSON Lines phases")
     options = parser.parse_args()
 
     # DEBUG off, as in production (with DEBUG on, Django also keeps a log of recent queries).
@@ -313,6 +321,17 @@ def main():
     python = sys.executable
     manage = str(ROOT / "manage.py")
     n = options.n
+
+    if options.formats:
+        from bench.import_formats import run_formats
+
+        with tempfile.TemporaryDirectory() as tmp:
+            run_formats(
+                options.formats, n=n, env=env, python=python, manage=manage,
+                database_url=options.database_url, root=ROOT, tmp=tmp,
+            )  # fmt: skip
+        if options.formats_only:
+            return
 
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "articles.jsonl"

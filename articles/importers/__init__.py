@@ -37,6 +37,12 @@ from pathlib import Path
 FORMATS = {
     "hill": "articles.importers.hill",
     "jsonl": "articles.importers.jsonl",
+    # import-formats: archive and wire formats; the XML ones share the safe parser in safexml.py
+    "csv": "articles.importers.csv",
+    "wxr": "articles.importers.wxr",
+    "rss": "articles.importers.rss",
+    "nitf": "articles.importers.nitf",
+    "newsml": "articles.importers.newsml",
 }
 
 

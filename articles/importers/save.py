@@ -7,6 +7,8 @@ transaction with a handful of queries, whatever its size:
 
 1. the existing articles of the batch, by (source, external_id), locked (``SELECT ... FOR UPDATE``);
 2. each record is then
+   * ``older version ignored``: the record carries a source version (a NewsML-G2 item's version)
+     older than the one the article was imported from (a wire correction must not be undone);
    * ``unchanged``: the article's ``import_checksum`` equals the record's (nothing is written);
    * ``kept local edits``: the article was edited in the CMS since the import wrote it
      (``version != imported_version``, or it was never imported), so it is left alone, unless
@@ -57,12 +59,13 @@ from articles.models import Article, Byline, Section, Status, TaggedArticle
 from articles.sanitize import sanitize_html
 from authors.models import Author
 from newsroom.slugs import slug_base, unique_slug
-from tags.models import Tag
+from tags.models import Tag, TagRedirect
 
 CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
 KEPT_LOCAL_EDITS = "kept local edits"
+OLDER_VERSION = "older version ignored"  # a wire item older than the version already imported
 FAILED = "failed"
 
 BATCH_SIZE = 500
@@ -81,7 +84,7 @@ TAG_SLUG_MAX = Tag._meta.get_field("slug").max_length
 
 UPDATE_FIELDS = [
     "headline", "dek", "body", "section", "status", "published_at", "publish_at", "updated_at",
-    "canonical_url", "import_checksum", "version", "imported_version", "modified_at",
+    "canonical_url", "import_checksum", "version", "imported_version", "modified_at", "source_version",
 ]  # fmt: skip
 
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -103,6 +106,7 @@ class Item:
     status: str
     headline: str
     checksum: str
+    source_version: int | None = None
     tag_names: list[str] = field(default_factory=list)
     failed: bool = False  # reported already; a retry of its batch skips it
 
@@ -249,6 +253,9 @@ class Importer:
                 raise RecordInvalid(f"{name} contains a NUL character")
         if any("\x00" in t for t in record.tags) or any("\x00" in a.name for a in record.authors):
             raise RecordInvalid("a tag or author name contains a NUL character")
+        version = record.version.strip()
+        if version and not (version.isascii() and version.isdigit()):
+            raise RecordInvalid(f"version {version!r} is not a whole number")
         return Item(
             record=record,
             path=path,
@@ -256,6 +263,7 @@ class Importer:
             status=status,
             headline=headline,
             checksum=checksum(record, source=source, status=status, headline=headline),
+            source_version=int(version) if version else None,
         )
 
     # --- writing -----------------------------------------------------------------------------------
@@ -278,7 +286,7 @@ class Importer:
             (row["source"], row["external_id"]): row
             for row in existing.values(
                 "pk", "source", "external_id", "slug", "import_checksum", "version", "imported_version",
-                "published_at",
+                "published_at", "source_version",
             )
         }  # fmt: skip
         outcomes, creates, updates = [], [], []
@@ -286,6 +294,9 @@ class Importer:
             row = rows.get(item.key)
             if row is None:
                 creates.append(item)
+                continue
+            if item.source_version is not None and (row["source_version"] or 0) > item.source_version:
+                outcomes.append((item, OLDER_VERSION))
                 continue
             edited = row["imported_version"] is None or row["version"] != row["imported_version"]
             if edited and not self.overwrite_local_edits:
@@ -374,6 +385,7 @@ class Importer:
             canonical_url=record.canonical_url,
             import_checksum=item.checksum,
             modified_at=now,
+            source_version=item.source_version,
         )
 
     def _assign_slugs(self, articles: list[Article], items: list[Item]) -> None:
@@ -488,10 +500,14 @@ class Importer:
             ):
                 by_name[name.casefold()] = pk
                 by_slug[slug] = pk
+            # A tag merged into another (merge_tags) must not come back: its slug leads to the target.
+            merged = dict(
+                TagRedirect.objects.filter(old_slug__in=list(slugs)).values_list("old_slug", "target_id")
+            )
             new = {}
             for key, name in missing.items():
                 slug = _tag_slug(name)
-                pk = by_name.get(key) or by_slug.get(slug)
+                pk = by_name.get(key) or by_slug.get(slug) or merged.get(slug)
                 if pk is not None:
                     self._tag_ids[key] = pk
                 elif slug in new:  # "C.I.A." and "CIA" arriving together: one tag

@@ -300,7 +300,10 @@ class TestBadInput:
 
     def test_unknown_format_passed_from_code_is_a_clear_error_too(self):
         result = import_articles(SAMPLE, format="docx")
-        assert result.err == "CommandError: unknown format 'docx'; choose from auto, hill, jsonl\n"
+        assert result.err == (
+            "CommandError: unknown format 'docx'; "
+            "choose from auto, hill, jsonl, csv, wxr, rss, nitf, newsml\n"
+        )
 
     def test_missing_file(self, tmp_path):
         result = import_articles(tmp_path / "nope.txt")

@@ -15,7 +15,15 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from articles.importers import FORMATS, Failure, InvalidInput, Skipped, detect_format, format_module
-from articles.importers.save import CREATED, FAILED, KEPT_LOCAL_EDITS, UNCHANGED, UPDATED, Importer
+from articles.importers.save import (
+    CREATED,
+    FAILED,
+    KEPT_LOCAL_EDITS,
+    OLDER_VERSION,
+    UNCHANGED,
+    UPDATED,
+    Importer,
+)
 from articles.models import Status
 
 
@@ -166,6 +174,8 @@ class Command(BaseCommand):
         parts = [f"{name} {counts[name]}" for name in (CREATED, UPDATED, UNCHANGED, FAILED)]
         if counts[KEPT_LOCAL_EDITS]:
             parts.append(f"{KEPT_LOCAL_EDITS} {counts[KEPT_LOCAL_EDITS]}")
+        if counts[OLDER_VERSION]:
+            parts.append(f"{OLDER_VERSION} {counts[OLDER_VERSION]}")
         for (fmt, kind), number in sorted(self.skipped.items()):
             parts.append(f"skipped {fmt} {kind} {number}")
         line = ", ".join(parts)

@@ -1,0 +1,95 @@
+"""
+Turning the body markup of the archive and wire formats into article HTML. Every result goes through
+articles.sanitize (the admin's allow-list), so a file can never bring in what an editor could not.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+
+def local_name(tag) -> str:
+    """`{http://iptc.org/...}headline` -> `headline`; "" for comments and processing instructions."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def text_to_html(text: str) -> str:
+    """Plain text: blank lines separate paragraphs, single line breaks become <br>."""
+    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n").strip())
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line.strip()) for line in p.strip().split("\n")) + "</p>"
+        for p in paragraphs
+        if p.strip()
+    )
+
+
+_BLOCK = re.compile(
+    r"^<(?:p|h[1-6]|ul|ol|li|dl|blockquote|figure|table|pre|div|hr|section|address)\b", re.IGNORECASE
+)
+
+
+def autop(markup: str) -> str:
+    """
+    HTML whose paragraphs are only separated by blank lines (WordPress's classic editor stores bodies
+    like that and adds <p> on display, wpautop) -> paragraphs wrapped in <p>; block elements stay as
+    they are.
+    """
+    chunks = re.split(r"\n\s*\n", markup.replace("\r\n", "\n").replace("\r", "\n").strip())
+    out = []
+    for chunk in chunks:
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if _BLOCK.match(chunk):
+            out.append(chunk)
+        else:
+            out.append("<p>" + re.sub(r"\s*\n\s*", "<br>\n", chunk) + "</p>")
+    return "\n".join(out)
+
+
+def inner_xml(element, rename: dict[str, str] | None = None, drop: frozenset = frozenset()) -> str:
+    """
+    The children of a (namespaced) XML element serialized as HTML markup, namespaces removed, tags
+    renamed by `rename` (NITF's hl2 -> h2) and subtrees in `drop` left out. Unknown tags survive this
+    step and are removed, keeping their text, by the sanitizer.
+    """
+    rename = rename or {}
+    parts = [html.escape(element.text or "", quote=False)]
+    for child in element:
+        parts.append(_to_html(child, rename, drop))
+    return "".join(parts)
+
+
+def _to_html(element, rename, drop) -> str:
+    tail = html.escape(element.tail or "", quote=False)
+    name = local_name(element.tag)
+    if not name or name in drop:  # comments, processing instructions, dropped subtrees
+        return tail
+    name = rename.get(name, name)
+    attributes = "".join(
+        f' {key}="{html.escape(value)}"' for key, value in element.attrib.items() if "}" not in key
+    )
+    inner = inner_xml(element, rename, drop)
+    if name in {"br", "hr", "img"}:
+        return f"<{name}{attributes}>{tail}"
+    return f"<{name}{attributes}>{inner}</{name}>{tail}"
+
+
+def prepend_dateline(body_html: str, dateline: str) -> str:
+    """Wire style: the dateline opens the first paragraph (`WASHINGTON — The Senate ...`)."""
+    if not dateline:
+        return body_html
+    lead = html.escape(dateline.strip().rstrip("—-– ").strip(), quote=False) + " — "
+    if body_html.startswith("<p>"):
+        return "<p>" + lead + body_html[3:]
+    return f"<p>{lead.rstrip(' —')}</p>{body_html}"
+
+
+def xml_text(element) -> str:
+    """All text inside an element (for elements that may hold inline markup, such as NITF hl1)."""
+    if element is None:
+        return ""
+    return " ".join("".join(element.itertext()).split())

@@ -1,0 +1,201 @@
+"""
+WordPress eXtended RSS (WXR 1.0-1.2, Tools > Export): posts become articles; everything else is skipped
+and counted (pages, attachments, menu items, revisions, private and trashed posts).
+
+    item/guid (else wp:post_id)          external_id
+    item/title                           headline
+    excerpt:encoded                      dek
+    content:encoded                      body: block comments dropped, [caption] -> figure/figcaption,
+                                         blank-line paragraphs wrapped in <p> (wpautop), sanitized
+    wp:post_name                         slug
+    dc:creator (+ Co-Authors Plus terms) authors, shown by the wp:author display name of that login
+    category domain=category             the first is the section, the others tags
+    category domain=post_tag             tags
+    wp:status                            publish -> published, future -> scheduled, draft -> draft,
+                                         pending -> in_review; private, trash and auto-draft skipped
+    wp:post_date_gmt (else pubDate)      published_at; 0000-00-00 (never published) is none
+    wp:post_modified_gmt                 updated_at
+    item/link                            canonical_url
+    _thumbnail_id -> the attachment      lead_image {"url", "alt", "caption", "credit"}
+
+The file is read twice: first for the wp:author list and the attachments (a post's featured image
+usually comes after the post), then for the posts. Both passes stream.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.utils.text import slugify
+
+from articles.importers import AuthorRef, Failure, Record, Skipped
+from articles.importers.markup import autop
+from articles.importers.safexml import children, count_tags, head_text, iter_elements, root_name, text_of
+from articles.importers.values import parse_datetime, plain_text, problem, unique
+from articles.sanitize import sanitize_html
+
+EXTENSIONS = (".xml", ".wxr")
+STATUSES = {"publish": "published", "future": "scheduled", "draft": "draft", "pending": "in_review"}
+SKIPPED_STATUSES = {"private", "trash", "auto-draft"}
+_WP = "http://wordpress.org/export/"
+_ITEMS = ("item", "{*}author")
+_NO_DATE = "0000-00-00 00:00:00"
+_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
+_CAPTION = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
+_CAPTION_MEDIA = re.compile(
+    r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.DOTALL | re.IGNORECASE
+)
+_CAPTION_ATTRIBUTE = re.compile(r'caption="([^"]*)"', re.IGNORECASE)
+
+
+def sniff(head: bytes) -> bool:
+    text = head_text(head)
+    return root_name(text) == "rss" and _WP in text
+
+
+def _is_wp(element) -> bool:
+    return isinstance(element.tag, str) and element.tag.startswith("{" + _WP)
+
+
+def _postmeta(item) -> dict[str, str]:
+    return {text_of(meta, "meta_key"): text_of(meta, "meta_value") for meta in children(item, "postmeta")}
+
+
+def _first_pass(path: Path) -> tuple[dict[str, str], dict[str, dict]]:
+    """The author logins' display names and the attachments by post id."""
+    authors, attachments = {}, {}
+    for element in iter_elements(path, _ITEMS):
+        if element.tag == "item":
+            if text_of(element, "post_type") == "attachment":
+                meta = _postmeta(element)
+                url = text_of(element, "attachment_url") or text_of(element, "guid")
+                caption = plain_text(_excerpt(element))
+                attachments[text_of(element, "post_id")] = {
+                    "url": url,
+                    "alt": plain_text(meta.get("_wp_attachment_image_alt", "")),
+                    "caption": caption,
+                    "credit": plain_text(meta.get("_media_credit", "")),
+                }
+        elif _is_wp(element) and element.getparent() is not None and element.getparent().tag == "channel":
+            login = text_of(element, "author_login")
+            name = plain_text(text_of(element, "author_display_name"))
+            if not name:
+                first, last = text_of(element, "author_first_name"), text_of(element, "author_last_name")
+                name = plain_text(f"{first} {last}")
+            if login:
+                authors[login] = name or login
+    return authors, attachments
+
+
+def _excerpt(item) -> str:
+    for element in children(item, "encoded"):
+        if "/excerpt/" in element.tag:
+            return element.text or ""
+    return ""
+
+
+def _content(item) -> str:
+    for element in children(item, "encoded"):
+        if "/content/" in element.tag:
+            return element.text or ""
+    return ""
+
+
+def _figure(match: re.Match) -> str:
+    attributes, inner = match.groups()
+    media = _CAPTION_MEDIA.match(inner)
+    if media is None:
+        return inner
+    image, caption = media.groups()
+    if not caption.strip() and (named := _CAPTION_ATTRIBUTE.search(attributes)):
+        caption = html.unescape(named.group(1))
+    if caption := caption.strip():
+        return f"<figure>{image}<figcaption>{caption}</figcaption></figure>"
+    return f"<figure>{image}</figure>"
+
+
+def body_html(content: str) -> str:
+    """A WordPress post body as article HTML (see the module docstring)."""
+    content = _BLOCK_COMMENT.sub("", content)
+    content = _CAPTION.sub(_figure, content)
+    return sanitize_html(autop(content))
+
+
+def count(path: Path) -> int:
+    """An estimate of the items for the progress bar (WXR: pages and attachments included)."""
+    return count_tags(path, (b"<item>", b"<item "))
+
+
+def read(path: Path) -> Iterator[Record | Failure | Skipped]:
+    authors, attachments = _first_pass(path)
+    for element in iter_elements(path, _ITEMS):
+        if element.tag == "item":
+            yield _item(element, authors, attachments)
+
+
+def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record | Failure | Skipped:
+    line = item.sourceline or 0
+    post_type = text_of(item, "post_type") or "post"
+    if post_type != "post":
+        return Skipped(line, f"a WordPress {post_type}, not a post", post_type)
+    wp_status = text_of(item, "status")
+    if wp_status in SKIPPED_STATUSES:
+        return Skipped(line, f"a {wp_status} post", wp_status)
+    if wp_status not in STATUSES:
+        return Failure(line, f"unknown wp:status {wp_status!r}")
+
+    section, tags, extra_authors = "", [], []
+    for category in children(item, "category"):
+        name, domain = plain_text(category.text), category.get("domain", "category")
+        if domain == "category":
+            if not section:
+                section = name
+            else:
+                tags.append(name)
+        elif domain == "post_tag":
+            tags.append(name)
+        elif domain == "author":  # Co-Authors Plus keeps extra authors as terms
+            extra_authors.append(authors.get(category.get("nicename", "").removeprefix("cap-"), name))
+    logins = [element.text.strip() for element in children(item, "creator") if element.text]
+    names = unique([authors.get(login, login) for login in logins] + extra_authors)
+
+    published_at = updated_at = None
+    try:
+        gmt = text_of(item, "post_date_gmt")
+        if gmt and gmt != _NO_DATE:
+            published_at = parse_datetime(gmt)
+        elif wp_status in {"publish", "future"} and (pub_date := text_of(item, "pubDate")):
+            published_at = parse_datetime(pub_date)
+        modified = text_of(item, "post_modified_gmt")
+        if modified and modified != _NO_DATE:
+            updated_at = parse_datetime(modified)
+    except ValueError as error:
+        return Failure(line, str(error))
+
+    lead_image = None
+    if thumbnail := _postmeta(item).get("_thumbnail_id"):
+        lead_image = attachments.get(thumbnail)
+
+    record = Record(
+        external_id=text_of(item, "guid") or text_of(item, "post_id"),
+        headline=plain_text(text_of(item, "title")),
+        line=line,
+        body_html=body_html(_content(item)),
+        dek=plain_text(_excerpt(item)),
+        slug=slugify(urllib.parse.unquote(text_of(item, "post_name")), allow_unicode=True),
+        section=section,
+        authors=[AuthorRef(name) for name in names],
+        tags=unique(tags),
+        status=STATUSES[wp_status],
+        published_at=published_at,
+        updated_at=updated_at,
+        canonical_url=text_of(item, "link"),
+        lead_image=lead_image,
+    )
+    if reason := problem(record):
+        return Failure(line, reason)
+    return record

@@ -1,0 +1,129 @@
+"""The wxr import format: WordPress eXtended RSS exports (posts in, everything else skipped and counted)."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from articles.importers import FORMATS, Failure, Record, Skipped, wxr
+
+EXPORT = Path(__file__).parent.parent / "fixtures" / "wxr" / "export.xml"
+
+
+@pytest.fixture(scope="module")
+def results():
+    return list(wxr.read(EXPORT))
+
+
+def records(results):
+    return {r.external_id: r for r in results if isinstance(r, Record)}
+
+
+def test_wxr_is_registered_and_recognised_by_its_namespace():
+    assert FORMATS["wxr"] == "articles.importers.wxr"
+    assert wxr.sniff(EXPORT.read_bytes()[:4096])
+    assert not wxr.sniff(b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>')
+
+
+@pytest.mark.parametrize(
+    "external_id, status",
+    [
+        ("https://courier.example.com/?p=101", "published"),  # publish
+        ("https://courier.example.com/?p=103", "draft"),  # draft
+        ("https://courier.example.com/?p=104", "in_review"),  # pending
+        ("105", "scheduled"),  # future
+    ],
+)
+def test_wordpress_statuses_map_to_article_statuses(results, external_id, status):
+    assert records(results)[external_id].status == status
+
+
+def test_pages_attachments_and_private_or_trashed_posts_are_skipped_and_counted(results):
+    assert [(s.kind, s.line, s.reason) for s in results if isinstance(s, Skipped)] == [
+        ("attachment", 64, "a WordPress attachment, not a post"),
+        ("private", 119, "a private post"),
+        ("trash", 127, "a trash post"),
+        ("page", 134, "a WordPress page, not a post"),
+    ]
+
+
+def test_unknown_statuses_and_invalid_dates_fail_with_the_items_line(results):
+    assert [(f.line, f.reason) for f in results if isinstance(f, Failure)] == [
+        (142, "unknown wp:status 'archived'"),
+        (149, "invalid date '2024-02-31 10:00:00'"),
+    ]
+
+
+def test_a_post_maps_field_by_field(results):
+    post = records(results)["https://courier.example.com/?p=101"]
+
+    assert post.line == 24
+    assert post.headline == "River bursts its banks & floods Main Street"  # CDATA and an HTML entity
+    assert post.dek == "Shops and homes flooded after a night of rain."
+    assert post.slug == "river-bursts"
+    assert post.canonical_url == "https://courier.example.com/2024/03/04/river-bursts/"
+    assert post.published_at == datetime.datetime(2024, 3, 4, 9, 15, tzinfo=datetime.UTC)  # post_date_gmt
+    assert post.updated_at == datetime.datetime(2024, 3, 4, 12, 0, tzinfo=datetime.UTC)
+
+
+def test_the_first_category_is_the_section_and_the_others_and_post_tags_are_tags(results):
+    post = records(results)["https://courier.example.com/?p=101"]
+
+    assert post.section == "Local News"
+    assert post.tags == ["Weather", "Flooding", "Main Street"]  # the post_tag "weather" is the same tag
+
+
+def test_authors_come_from_dc_creator_and_co_authors_shown_by_their_wp_author_names(results):
+    post = records(results)["https://courier.example.com/?p=101"]
+    draft = records(results)["https://courier.example.com/?p=103"]
+
+    assert [a.name for a in post.authors] == ["Jane Doe", "Rosa García"]
+    # no display name in wp:author: first and last name
+    assert [a.name for a in draft.authors] == ["Rosa García"]
+
+
+def test_block_comments_are_dropped_captions_become_figures_and_the_body_is_sanitized(results):
+    body = records(results)["https://courier.example.com/?p=101"].body_html
+
+    assert "wp:" not in body and "<!--" not in body and "[caption" not in body
+    assert (
+        '<figure><img src="https://courier.example.com/wp-content/uploads/2024/03/main-street.jpg" '
+        'alt="Water on Main Street" width="640" height="427">'
+        "<figcaption>Main Street at dawn. Photo: R. García</figcaption></figure>"
+    ) in body
+    assert "<p>Shopkeepers moved stock upstairs.<br>\nSome stayed all night.</p>" in body  # wpautop
+    assert "<blockquote><p>“We’ve never seen it this high.”</p></blockquote>" in body
+    assert "onclick" not in body and "javascript:" not in body
+
+
+def test_the_featured_image_attachment_becomes_the_lead_image(results):
+    post = records(results)["https://courier.example.com/?p=101"]
+
+    assert post.lead_image == {
+        "url": "https://courier.example.com/wp-content/uploads/2024/03/main-street.jpg",
+        "alt": "Water on Main Street",
+        "caption": "Main Street at dawn.",
+        "credit": "Rosa García",
+    }
+
+
+def test_unpublished_posts_have_no_date_and_percent_encoded_slugs_are_decoded(results):
+    pending = records(results)["https://courier.example.com/?p=104"]
+
+    assert pending.published_at is None  # 0000-00-00 00:00:00
+    assert pending.slug == "市長"
+    assert pending.body_html == "<p>Q&amp;A with the mayor.</p>"
+
+
+def test_without_a_guid_the_post_id_is_the_external_id(results):
+    assert records(results)["105"].published_at == datetime.datetime(2030, 1, 10, 7, 0, tzinfo=datetime.UTC)
+
+
+def test_caption_shortcodes_with_a_caption_attribute_and_no_inner_text():
+    body = wxr.body_html(
+        '[caption id="a" caption="Old style &amp; caption"]<img src="https://x.test/a.jpg">[/caption]'
+    )
+
+    assert body == (
+        '<figure><img src="https://x.test/a.jpg"><figcaption>Old style &amp; caption</figcaption></figure>'
+    )
