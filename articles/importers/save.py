@@ -271,7 +271,9 @@ class Importer:
         query = Q()
         for source, ids in by_source.items():
             query |= Q(source=source, external_id__in=ids)
-        existing = Article.objects.filter(query)
+        # The unique index on (source, external_id) is partial (external_id != ''); without the same
+        # predicate PostgreSQL cannot use it for a long IN list and scans the whole table per batch.
+        existing = Article.objects.filter(query).exclude(external_id="")
         if lock:
             existing = existing.select_for_update()
         rows = {
