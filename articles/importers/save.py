@@ -66,6 +66,7 @@ KEPT_LOCAL_EDITS = "kept local edits"
 FAILED = "failed"
 
 BATCH_SIZE = 500
+STATISTICS_EVERY = 20  # batches between checks that the planner's statistics are fresh enough
 
 _ARTICLE_FIELDS = {f.name: f for f in Article._meta.fields}
 HEADLINE_MAX = _ARTICLE_FIELDS["headline"].max_length
@@ -138,6 +139,7 @@ class Importer:
         self.counts: Counter[str] = Counter()
         self._pending: list[Item] = []
         self._pending_keys: set = set()
+        self._batches = 0
         self._reset_caches()
 
     # --- the public side ---------------------------------------------------------------------------
@@ -167,6 +169,9 @@ class Importer:
         if self.dry_run:
             self._count(self._plan(items, lock=False)[0])
             return
+        if self._batches % STATISTICS_EVERY == 0:
+            refresh_statistics()
+        self._batches += 1
         try:
             with transaction.atomic():
                 outcomes = self._write(items)
@@ -273,7 +278,7 @@ class Importer:
             query |= Q(source=source, external_id__in=ids)
         # The unique index on (source, external_id) is partial (external_id != ''); without the same
         # predicate PostgreSQL cannot use it for a long IN list and scans the whole table per batch.
-        existing = Article.objects.filter(query).exclude(external_id="")
+        existing = Article.objects.filter(query).exclude(external_id="").order_by()
         if lock:
             existing = existing.select_for_update()
         rows = {
@@ -641,6 +646,31 @@ def _check_tag(name: str) -> None:
 
 def _tag_slug(name: str) -> str:
     return slug_base(name, max_length=TAG_SLUG_MAX, fallback="tag")
+
+
+def refresh_statistics() -> None:
+    """
+    ANALYZE the article table on PostgreSQL when a large share of it changed since the last ANALYZE.
+
+    The existing-article lookup is planned from the table's statistics. During a large import (or a
+    re-import right after one, before autovacuum caught up) they describe a much smaller table: the
+    planner then scans by source alone and reads the whole table for every batch (quadratic time).
+    Checked at the first batch and every STATISTICS_EVERY batches; skipped if not permitted.
+    """
+    if connection.vendor != "postgresql":
+        return
+    table = Article._meta.db_table
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables WHERE relid = %s::regclass",
+                [table],
+            )
+            row = cursor.fetchone()
+            if row and row[1] > max(1000, 0.2 * row[0]):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    except DatabaseError:
+        pass  # not the table's owner: the lookups are slower, the import still correct
 
 
 def forget_queries() -> None:
