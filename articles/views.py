@@ -211,7 +211,7 @@ def news_sitemap(request):
 @require_safe
 @cache.public_page
 def sitemap_index(request):
-    """The sitemap index, with absolute URLs on settings.SITE_URL (Django's index view uses the request host)."""
+    """The sitemap index, with URLs on settings.SITE_URL (Django's own index view uses the request's host)."""
     from django.contrib.sitemaps.views import SitemapIndexItem
     from django.urls import reverse
 

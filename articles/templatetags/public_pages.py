@@ -12,7 +12,7 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 @register.simple_tag(takes_context=True)
 def json_ld(context, data):
-    """A schema.org data block. It carries the CSP nonce although browsers never run it (see articles/cache.py)."""
+    """A schema.org data block, with the CSP nonce although browsers never run it (see articles/cache.py)."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
     nonce = context.get("csp_nonce")
     if nonce:
