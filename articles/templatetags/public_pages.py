@@ -14,8 +14,8 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 def json_ld(context, data):
     """A schema.org data block, with the CSP nonce although browsers never run it (see articles/cache.py)."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
-    nonce = context.get("csp_nonce")
-    if nonce:
+    nonce = context.get("csp_nonce")  # a LazyNonce: false until read, so test for None
+    if nonce is not None:
         return format_html(
             '<script type="application/ld+json" nonce="{}">{}</script>', nonce, mark_safe(payload)
         )
