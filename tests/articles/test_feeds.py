@@ -1,4 +1,4 @@
-"""RSS and Atom feeds: feedparser parses them; only published items, full dek, all authors, tags as categories."""
+"""RSS and Atom feeds parse (feedparser); only published items, full dek, all authors, tags as categories."""
 
 import datetime
 
