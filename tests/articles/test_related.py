@@ -122,14 +122,26 @@ def test_the_article_page_lists_related_stories(client, example):
     assert text.index("Rare and common") < text.index("Medium and common") < text.index("Rare only")
 
 
-def test_through_rows_copy_the_article_publication_time_even_after_it_changes(example):
-    main, _ = example
-    later = hours_ago(-5)
-    Article.objects.filter(pk=main.pk).update(published_at=later)
+def through_visibility(article):
+    return set(
+        TaggedArticle.objects.filter(content_object=article).values_list("visible_from", "visible_until")
+    )
 
-    assert set(TaggedArticle.objects.filter(content_object=main).values_list("published_at", flat=True)) == {
-        later
-    }
+
+def test_through_rows_follow_the_articles_visibility_whoever_writes_it(example):
+    main, _ = example
+    later, end = hours_ago(-5), hours_ago(-50)
+
+    Article.objects.filter(pk=main.pk).update(published_at=later)
+    assert through_visibility(main) == {(later, None)}
+    Article.objects.filter(pk=main.pk).update(unpublish_at=end)
+    assert through_visibility(main) == {(later, end)}
+    Article.objects.filter(pk=main.pk).update(status=Status.DRAFT)
+    assert through_visibility(main) == {(None, end)}
+    Article.objects.filter(pk=main.pk).update(status=Status.SCHEDULED, publish_at=later, legal_hold=True)
+    assert through_visibility(main) == {(None, end)}
+    Article.objects.filter(pk=main.pk).update(legal_hold=False)
+    assert through_visibility(main) == {(later, end)}
 
 
 def test_tag_counts_follow_tag_removal(example):
