@@ -118,7 +118,8 @@ UPDATE articles_taggedarticle ta
        visible_until = a.unpublish_at
   FROM articles_article a WHERE a.id = ta.content_object_id;
 UPDATE tags_tag t SET article_count = (SELECT count(*) FROM articles_taggedarticle ta WHERE ta.tag_id = t.id);
-UPDATE articles_article SET search_vector = articles_search_document(id, headline, dek, body);
+UPDATE articles_article SET search_vector = articles_search_document(id, headline, dek, body)
+ WHERE search_vector IS NULL;
 """
 
 POSTGRES_UNINSTALL = """

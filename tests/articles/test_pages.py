@@ -201,26 +201,6 @@ def test_unknown_tag_author_and_section_are_404_with_the_styled_page(client):
         assert "We can’t find that page" in response.text
 
 
-def test_the_tag_page_shows_name_description_and_feed_link(client):
-    tag = make_tag("Climate", description="Our coverage of the climate crisis.")
-    make_article("Heat record", tags=[tag])
-
-    text = client.get("/tags/climate/").text
-
-    assert "<h1>Climate</h1>" in text
-    assert "Our coverage of the climate crisis." in text
-    assert 'href="/tags/climate/feed/"' in text
-
-
-def test_the_authors_page_lists_authors_and_the_author_page_shows_the_bio(client):
-    author = make_author("Rita Skeeter", bio="Covers politics.")
-    make_article("Scoop", authors=[author])
-
-    assert 'href="/authors/rita-skeeter/"' in client.get("/authors/").text
-    text = client.get("/authors/rita-skeeter/").text
-    assert "Covers politics." in text and "Scoop" in text
-
-
 def test_robots_txt_names_both_sitemaps(client):
     response = client.get("/robots.txt")
 
