@@ -62,6 +62,16 @@ def test_each_sitemap_lists_only_published_things(client, site):
     assert locs(client, "/sitemap-sections.xml")[0] == [base + "/sections/world/"]
 
 
+def test_sitemap_paths_are_the_articles_urls_unicode_slugs_included(site):
+    from articles.sitemaps import article_path
+
+    article = make_article("Über München: café", published_at=timezone.now() - datetime.timedelta(days=400))
+
+    assert "%C3%BC" in article.get_absolute_url()
+    for item in [article, *site]:
+        assert article_path(item) == item.get_absolute_url()
+
+
 def test_a_large_archive_is_split_into_pages_listed_in_the_index(client, site, monkeypatch):
     monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 1)
 
