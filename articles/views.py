@@ -78,7 +78,20 @@ def home(request):
     return render(
         request,
         "articles/home.html",
-        {"lead": lead, "articles": latest, "section_blocks": section_blocks, "sections": sections},
+        {
+            "lead": lead,
+            "articles": latest,
+            "section_blocks": section_blocks,
+            "sections": sections,
+            "canonical_url": settings.SITE_URL + "/",
+            "structured_data": {
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": settings.SITE_NAME,
+                "url": settings.SITE_URL + "/",
+                "publisher": structured_data.publisher(),
+            },
+        },
     )
 
 

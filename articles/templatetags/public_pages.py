@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -33,3 +34,11 @@ def page_url(context, number):
         query["page"] = number
     encoded = query.urlencode()
     return request.path + ("?" + encoded if encoded else "")
+
+
+@register.filter
+def iso_time(moment):
+    """A machine-readable time for <time datetime> and feeds: ISO 8601 in local time, whole seconds."""
+    if not moment:
+        return ""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
