@@ -11,6 +11,9 @@ Time-based publishing: published() is a function of the clock, so a page may cha
 article goes live or expires; the first request after that moment starts a new generation, and cache
 entries never live past it.
 
+settings.PUBLIC_PAGE_CACHE (env PUBLIC_PAGE_CACHE, default on) turns the stored pages off, e.g. to benchmark
+uncached rendering; HTTP caching headers and 304s stay.
+
 Who gets what:
 - anonymous readers: the cached page, `Cache-Control: public, max-age=...` (capped at the next scheduled
   change), `ETag` and `Last-Modified`, 304 on a matching conditional GET; `Vary: Cookie`, because a
@@ -32,6 +35,7 @@ import secrets
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
@@ -148,7 +152,8 @@ def public_page(view):
         now = timezone.now()
         generation = current_generation(now)
         key = _page_key(generation, request)
-        entry = cache.get(key)
+        stored = getattr(settings, "PUBLIC_PAGE_CACHE", True)
+        entry = cache.get(key) if stored else None
         if entry is None:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
@@ -166,7 +171,8 @@ def public_page(view):
                 "last_modified": http_date(now.timestamp()),
                 "headers": {k: v for k, v in response.items() if k.lower().startswith("x-robots")},
             }
-            cache.set(key, entry, timeout=_ttl(generation, now))
+            if stored:
+                cache.set(key, entry, timeout=_ttl(generation, now))
         else:
             body = entry["body"]
             if NONCE_PLACEHOLDER in body:
