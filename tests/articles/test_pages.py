@@ -244,3 +244,13 @@ def test_the_home_page_is_its_own_canonical_with_website_data(client, newsroom):
 
     assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in text
     assert '"@type":"WebSite"' in text
+
+
+def test_fast_list_links_equal_get_absolute_url_for_unicode_slugs():
+    from articles.templatetags.public_pages import article_url, author_path
+
+    author = make_author("Zoë Ünal")
+    article = make_article("Çà et là", authors=[author])
+
+    assert author_path(author) == author.get_absolute_url()
+    assert article_url(article) == article.get_absolute_url()
