@@ -203,3 +203,15 @@ def test_with_the_page_cache_off_every_request_renders_but_http_caching_stays(cl
 
     assert len(queries) > 0
     assert second.status_code == 304
+
+
+def test_a_purge_by_another_process_is_seen_within_the_local_reuse_window(monkeypatch):
+    from django.core.cache import cache as django_cache
+
+    make_article("Story")
+    token = cache.current_generation().token
+    django_cache.delete(cache.GENERATION_KEY)  # what purge() in another worker does to the shared cache
+
+    assert cache.current_generation().token == token  # reused for up to LOCAL_SECONDS
+    monkeypatch.setattr(cache, "LOCAL_SECONDS", 0)
+    assert cache.current_generation().token != token
