@@ -142,10 +142,12 @@ class TaggedArticle(ItemBase):
 
     @classmethod
     def tags_for(cls, model, instance=None, **extra_filters):
-        qs = Tag.objects.filter(tagged_articles__content_object__isnull=False)
+        # One filter() call, so every condition applies to the same join (separate calls on a multi-valued
+        # relation join it again: taggit's prefetch then crossed every article of every tag).
+        filters = {"tagged_articles__content_object__isnull": False, **extra_filters}
         if instance is not None:
-            qs = qs.filter(tagged_articles__content_object=instance)
-        return qs.filter(**extra_filters).distinct()
+            filters["tagged_articles__content_object"] = instance
+        return Tag.objects.filter(**filters).distinct()
 
 
 class Article(models.Model):
