@@ -122,7 +122,6 @@ class TaggedArticle(ItemBase):
         ]
         indexes = [
             models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article"),
-            # Public site: tag pages and related stories read a tag's newest articles from this index.
             # Public site: a tag's visible articles, newest first, from this index alone (tag pages at any
             # depth, tag page counts, related-story candidates).
             models.Index(
