@@ -22,6 +22,7 @@ from articles.models import (
     Correction,
     Note,
     PreviewLink,
+    RelatedPin,
     Revision,
     Section,
     Status,
@@ -259,6 +260,19 @@ def parse_local_datetime(value):
     return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
+class RelatedPinInline(admin.TabularInline):
+    """Public site: stories an editor pins as related, shown first, in position order."""
+
+    model = RelatedPin
+    fk_name = "article"
+    extra = 1
+    autocomplete_fields = ["related"]
+    fields = ["position", "related"]
+    ordering = ["position"]
+    verbose_name = "pinned related story"
+    verbose_name_plural = "pinned related stories"
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
@@ -267,7 +281,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["section"]
     search_fields = ["headline", "dek", "external_id"]
     date_hierarchy = "published_at"
-    inlines = [BylineInline]
+    inlines = [BylineInline, RelatedPinInline]
     readonly_fields = ["status_badge", "created_at", "modified_at", "version"]
     fieldsets = [
         (None, {"fields": ["headline", "dek", "body", "section", "tags"]}),
@@ -287,6 +301,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        ("Public site", {"classes": ["collapse"], "fields": ["home_pinned_at"]}),
     ]
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
@@ -363,8 +378,13 @@ class ArticleAdmin(admin.ModelAdmin):
         is_minor = form.cleaned_data.get("is_minor", False)
         if change and article.status == Status.PUBLISHED:
             snapshot = self._snapshot_from_forms(article, form, formsets)
-            for formset in formsets:  # nothing saved to the live rows (the change message reads these)
-                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for formset in formsets:
+                if (
+                    formset.model is Byline
+                ):  # staged: nothing saved to the live rows (the change message reads these)
+                    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+                else:  # placement (pinned related stories) is not article content: it applies at once
+                    self.save_formset(request, form, formset, change=True)
             fresh = Article.objects.get(pk=article.pk)
             fresh.version = form.cleaned_data.get("loaded_version") or fresh.version
             revision = workflow.stage_edit(fresh, request.user, snapshot, comment=comment, is_minor=is_minor)

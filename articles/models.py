@@ -60,6 +60,10 @@ def published_q(now):
     ) & (Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
 
 
+# Public site: the columns published_q() reads, included in the list indexes for index-only scans.
+VISIBILITY_COLUMNS = ["status", "publish_at", "unpublish_at", "legal_hold"]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         return self.filter(published_q(now or timezone.now()))
@@ -74,6 +78,42 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
         )
 
+    # Public site ------------------------------------------------------------------------------------------
+    def for_cards(self):
+        """What story cards render (headline, dek, bylines, date): the section joined, bylines prefetched."""
+        return self.select_related("section").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def with_tags(self):
+        """Prefetch tags through TaggedArticle in one plain join (taggit's own prefetch joins twice)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "tagged_items", queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name")
+            )
+        )
+
+    def related_to(self, article, *, limit=5, now=None):
+        """Up to `limit` published stories related to `article`, pinned first, in one query."""
+        from articles.related import related_to
+
+        return related_to(article, limit=limit, now=now, using=self.db)
+
+    def latest_per_section(self, per_section, *, now=None):
+        """{section_id: [newest published articles]} for every section, in one query (articles/related.py)."""
+        from articles.related import latest_per_section
+
+        return latest_per_section(per_section, now=now, using=self.db)
+
+
+class TaggedArticleQuerySet(models.QuerySet):
+    def visible(self, now=None):
+        """Links to articles visible at `now` (the through table's copy of published_q), newest first."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(visible_from__lte=now) & (Q(visible_until__isnull=True) | Q(visible_until__gt=now))
+        ).order_by("-visible_from", "-content_object_id")
+
 
 class TaggedArticle(ItemBase):
     """The article-tag link, with real foreign keys on both sides (no generic relation)."""
@@ -85,14 +125,33 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="articles_taggedarticle_unique"),
         ]
-        indexes = [models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article")]
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article"),
+            # Public site: a tag's visible articles, newest first, from this index alone (tag pages at any
+            # depth, tag page counts, related-story candidates).
+            models.Index(
+                fields=["tag", "-visible_from", "-content_object", "visible_until"],
+                name="taggedarticle_tag_visible",
+            ),
+        ]
+
+    # Public site: when the article is visible to readers, copied from it by database triggers
+    # (articles/db_triggers.py), so tag pages and related stories page through one index without reading
+    # articles: visible_from is published_at for a published article, publish_at for a scheduled one not
+    # on hold, NULL otherwise; visible_until is unpublish_at. The same test as published_q().
+    visible_from = models.DateTimeField(null=True, blank=True, editable=False)
+    visible_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TaggedArticleQuerySet.as_manager()
 
     @classmethod
     def tags_for(cls, model, instance=None, **extra_filters):
-        qs = Tag.objects.filter(tagged_articles__content_object__isnull=False)
+        # One filter() call, so every condition applies to the same join (separate calls on a multi-valued
+        # relation join it again: taggit's prefetch then crossed every article of every tag).
+        filters = {"tagged_articles__content_object__isnull": False, **extra_filters}
         if instance is not None:
-            qs = qs.filter(tagged_articles__content_object=instance)
-        return qs.filter(**extra_filters).distinct()
+            filters["tagged_articles__content_object"] = instance
+        return Tag.objects.filter(**filters).distinct()
 
 
 class Article(models.Model):
@@ -158,6 +217,14 @@ class Article(models.Model):
     )
     # --- end workflow
 
+    # Public site: an editor pins the home page's lead story; the most recent pin wins.
+    home_pinned_at = models.DateTimeField(
+        "pinned on the home page at",
+        null=True,
+        blank=True,
+        help_text="Makes this the home page's lead story while it is published; the latest pin wins.",
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -175,6 +242,18 @@ class Article(models.Model):
             models.Index(fields=["section", "status", "published_at"], name="article_section_published"),
             models.Index(fields=["status", "publish_at"], name="article_status_publish_at"),
             models.Index(fields=["-modified_at"], name="article_modified"),
+            # Public site: newest-first lists (home, sections, feeds) and the cache's next-change lookup.
+            # (They carry the columns of published_q(), so a deep page is counted and skipped in the index.)
+            models.Index(fields=["-published_at", "-id", *VISIBILITY_COLUMNS], name="article_newest"),
+            models.Index(
+                fields=["section", "-published_at", "-id", *VISIBILITY_COLUMNS], name="article_section_newest"
+            ),
+            models.Index(fields=["unpublish_at"], name="article_unpublish_at"),
+            models.Index(
+                fields=["-home_pinned_at"],
+                name="article_home_pinned",
+                condition=Q(home_pinned_at__isnull=False),
+            ),
         ]
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish articles"),
@@ -282,6 +361,8 @@ class Byline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "author", "role"], name="articles_byline_unique_role"),
         ]
+        # Public site: author pages.
+        indexes = [models.Index(fields=["author", "article"], name="byline_author_article")]
 
     def __str__(self):
         return f"{self.author} ({self.get_role_display()})"
@@ -511,3 +592,38 @@ class PreviewLink(models.Model):
 
 
 # --- end workflow ------------------------------------------------------------------------------------------
+
+
+class ArticleSlugHistory(models.Model):
+    """A slug a published article used to have: its old URL answers 301 to the current one forever."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_history")
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "old slug"
+        verbose_name_plural = "slug history"
+
+    def __str__(self):
+        return self.slug
+
+
+class RelatedPin(models.Model):
+    """A story an editor pins as related to an article; pins come before automatic related stories."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_pins")
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="articles_relatedpin_unique"),
+            models.CheckConstraint(
+                condition=~Q(article=models.F("related")), name="articles_relatedpin_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} → {self.related}"

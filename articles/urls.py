@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from articles import views
+from articles import feeds, views
+from articles.cache import public_page
 
 
 class TwoDigitConverter:
@@ -21,4 +22,7 @@ urlpatterns = [
     path("<int:year>/<dd:month>/<dd:day>/<str:slug>/", views.article_detail, name="detail"),
     path("sections/<str:slug>/", views.section_detail, name="section"),
     path("preview/<str:token>/", views.preview, name="preview"),  # workflow (issue 3)
+    path("sections/<str:slug>/feed/", public_page(feeds.SectionFeed()), name="section_feed"),
+    path("sections/<str:slug>/feed/atom/", public_page(feeds.SectionAtomFeed()), name="section_atom_feed"),
+    path("search/", views.search_page, name="search"),
 ]

@@ -1,14 +1,33 @@
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
-from articles.models import Article
-from articles.views import paginate
+from articles import cache, structured_data
+from articles.paging import ArticleIds, tag_article_ids
+from articles.views import canonical_url, paginate
 from tags.models import Tag, TagRedirect
 
 
+@require_safe
+@cache.public_page
 def tag_detail(request, slug):
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:  # a tag merged into another (merge_tags): its old address moved for good
         moved = get_object_or_404(TagRedirect.objects.select_related("target"), old_slug=slug)
         return redirect(moved.target, permanent=True)
-    page = paginate(request, Article.objects.published().filter(tags=tag).newest_first().for_listing())
-    return render(request, "tags/tag_detail.html", {"tag": tag, "page": page})
+    articles = ArticleIds(tag_article_ids(tag))
+    page = paginate(request, articles, count_key=f"tag:{tag.pk}")
+    url = tag.get_absolute_url()
+    description = tag.description or f"The latest stories about {tag.name}."
+    return render(
+        request,
+        "tags/tag_detail.html",
+        {
+            "tag": tag,
+            "page": page,
+            "description": description,
+            "canonical_url": canonical_url(url, page),
+            "structured_data": structured_data.collection_page(
+                name=tag.name, description=description, url=url
+            ),
+        },
+    )

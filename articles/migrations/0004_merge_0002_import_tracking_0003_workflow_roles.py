@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_import_tracking'),
-        ('articles', '0003_workflow_roles'),
+        ("articles", "0002_import_tracking"),
+        ("articles", "0003_workflow_roles"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -17,6 +17,7 @@ def change_form_data(article, *, bylines=None, tags=None, loaded_version=None, *
     """The POST body of the article change form, as the browser would send it for `article`."""
     article = Article.objects.get(pk=article.pk) if article.pk else article
     existing = list(article.bylines.all()) if article.pk else []
+    pins = list(article.related_pins.all()) if article.pk else []
     bylines = bylines if bylines is not None else [
         {"id": b.pk, "author": b.author_id, "role": b.role, "position": b.position} for b in existing
     ]  # fmt: skip
@@ -42,7 +43,17 @@ def change_form_data(article, *, bylines=None, tags=None, loaded_version=None, *
         "bylines-INITIAL_FORMS": sum(1 for b in bylines if b.get("id")),
         "bylines-MIN_NUM_FORMS": 0,
         "bylines-MAX_NUM_FORMS": 1000,
+        # Pinned related stories (public site): none added, existing pins kept.
+        "related_pins-TOTAL_FORMS": len(pins),
+        "related_pins-INITIAL_FORMS": len(pins),
+        "related_pins-MIN_NUM_FORMS": 0,
+        "related_pins-MAX_NUM_FORMS": 1000,
     }
+    for index, pin in enumerate(pins):
+        data[f"related_pins-{index}-id"] = pin.pk
+        data[f"related_pins-{index}-article"] = article.pk
+        data[f"related_pins-{index}-position"] = pin.position
+        data[f"related_pins-{index}-related"] = pin.related_id
     for index, byline in enumerate(bylines):
         for key, value in byline.items():
             data[f"bylines-{index}-{key}"] = value
