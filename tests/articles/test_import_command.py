@@ -302,6 +302,12 @@ class TestBadInput:
         result = import_articles(SAMPLE, format="docx")
         assert result.err == "CommandError: unknown format 'docx'; choose from auto, hill, jsonl\n"
 
+    def test_status_other_than_draft_or_published_is_refused(self):
+        assert import_articles(SAMPLE, "--status=scheduled").code == 1
+        result = import_articles(SAMPLE, status="live")
+        assert result.err == "CommandError: --status must be draft or published, not 'live'\n"
+        assert not Article.objects.exists()
+
     def test_missing_file(self, tmp_path):
         result = import_articles(tmp_path / "nope.txt")
         assert (result.code, result.errors[0]) == (1, f"{tmp_path / 'nope.txt'}: no such file or directory")
