@@ -538,3 +538,15 @@ def test_existing_articles_are_looked_up_through_the_unique_index(tmp_path):
         cursor.execute("EXPLAIN " + lookup)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "articles_article_unique_source_external_id" in plan, plan
+
+
+def test_skipped_items_are_counted_per_format_and_kind(tmp_path, monkeypatch):
+    from articles.importers import FORMATS
+
+    monkeypatch.setitem(FORMATS, "lines", "tests.articles.skipping_format")
+    path = write(tmp_path / "x.lines", "article 1\npage 2\nattachment 3\npage 4\narticle 5\n")
+
+    result = import_articles(path, format="lines")
+
+    assert (result.code, result.errors) == (0, [])
+    assert result.summary == counts(created=2) + ", skipped lines attachment 1, skipped lines page 2"
