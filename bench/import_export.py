@@ -5,7 +5,8 @@ Import/export benchmark on PostgreSQL.
 
 1. generates N deterministic articles as JSON Lines (seeded; ~2,000 tags with a Zipf long tail, 1-8 per
    article; ~300 authors, 1-3 per article; 8 sections; bodies of 4-8 paragraphs);
-2. drops and re-creates the database named in --database-url and migrates it;
+2. drops and re-creates the database named in --database-url and migrates it (and drops it at the
+   end unless --keep);
 3. baselines, in this process: the same rows written with a plain COPY (the ceiling), and with a bare
    ORM bulk_create (no validation, sanitizing, matching or slugs), each followed by TRUNCATE;
 4. times `import_articles` (all new), `import_articles` again (all unchanged) and `export_articles`,
@@ -107,6 +108,14 @@ def recreate_database(url: str):
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
 
 
 def measure(args, env, database_url):
@@ -304,6 +313,7 @@ def main():
         help="also import N articles in each of these formats: csv wxr rss nitf newsml",
     )  # fmt: skip
     parser.add_argument("--formats-only", action="store_true", help="skip the JSON Lines phases")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     options = parser.parse_args()
 
     # DEBUG off, as in production (with DEBUG on, Django also keeps a log of recent queries).
@@ -368,6 +378,8 @@ def main():
         assert lines == n, lines
         phases.append(("export", seconds, rss, cpu, server))
 
+    if not options.keep:
+        drop_database(options.database_url)
     load = os.getloadavg()
     print(
         f"\nN = {n:,} articles; PostgreSQL {urlsplit(options.database_url).path[1:]}; "
@@ -400,7 +412,7 @@ def main():
         net = phase_cpu - cpu + phase_server
         print(
             f"  {name.split(' (')[0] + ', net':<24} {'':>18} {phase_cpu - cpu:9.1f}s {phase_server:9.1f}s"
-            f" {n / net:14,.0f}"
+            f" {f'{n / net:,.0f}' if net > 0 else 'n/a (N too small)':>14}"
         )
     print(
         "CPU client: user+sys of the command's process; CPU server: of the PostgreSQL backend serving it"

@@ -340,7 +340,7 @@ class Importer:
             article.version = article.imported_version = 1
             article.created_at = now
             new_articles.append(article)
-        self._assign_slugs(new_articles, creates)
+        self._assign_slugs(new_articles)
         bulk_insert(new_articles)
 
         changed = []
@@ -395,7 +395,7 @@ class Importer:
             source_version=item.source_version,
         )
 
-    def _assign_slugs(self, articles: list[Article], items: list[Item]) -> None:
+    def _assign_slugs(self, articles: list[Article]) -> None:
         bases = [slug_base(a.slug or a.headline, max_length=SLUG_MAX, fallback="article") for a in articles]
         taken = set(Article.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
         used: set[str] = set()
@@ -425,10 +425,13 @@ class Importer:
                 self._vocabulary = {name.casefold() for name in Tag.objects.values_list("name", flat=True)}
             text = f"{item.headline}\n{item.record.body_html}"
             names += split_tags(item.record.raw_tag_line, text=text, vocabulary=self._vocabulary)
-        unique = list({name.casefold(): name for name in reversed(names) if name}.values())[::-1]
-        for name in unique:
+        unique: dict[str, str] = {}
+        for name in names:  # one tag per case-insensitive name, spelled as first seen
+            if name:
+                unique.setdefault(name.casefold(), name)
+        for name in unique.values():
             _check_tag(name)
-        return unique
+        return list(unique.values())
 
     def _sections(self, names: list[str]) -> dict[str, int]:
         wanted = {name.strip().casefold(): name.strip() for name in names if name.strip()}

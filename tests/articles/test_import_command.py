@@ -305,6 +305,12 @@ class TestBadInput:
             "choose from auto, hill, jsonl, csv, wxr, rss, nitf, newsml\n"
         )
 
+    def test_status_other_than_draft_or_published_is_refused(self):
+        assert import_articles(SAMPLE, "--status=scheduled").code == 1
+        result = import_articles(SAMPLE, status="live")
+        assert result.err == "CommandError: --status must be draft or published, not 'live'\n"
+        assert not Article.objects.exists()
+
     def test_missing_file(self, tmp_path):
         result = import_articles(tmp_path / "nope.txt")
         assert (result.code, result.errors[0]) == (1, f"{tmp_path / 'nope.txt'}: no such file or directory")
@@ -535,3 +541,15 @@ def test_existing_articles_are_looked_up_through_the_unique_index(tmp_path):
         cursor.execute("EXPLAIN " + lookup)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "articles_article_unique_source_external_id" in plan, plan
+
+
+def test_skipped_items_are_counted_per_format_and_kind(tmp_path, monkeypatch):
+    from articles.importers import FORMATS
+
+    monkeypatch.setitem(FORMATS, "lines", "tests.articles.skipping_format")
+    path = write(tmp_path / "x.lines", "article 1\npage 2\nattachment 3\npage 4\narticle 5\n")
+
+    result = import_articles(path, format="lines")
+
+    assert (result.code, result.errors) == (0, [])
+    assert result.summary == counts(created=2) + ", skipped lines attachment 1, skipped lines page 2"

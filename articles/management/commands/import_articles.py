@@ -69,6 +69,8 @@ class Command(BaseCommand):
     def handle(self, *args, paths, format, status, source, dry_run, overwrite_local_edits, quiet, **options):
         if format != "auto" and format not in FORMATS:  # call_command() skips argparse's choices
             raise CommandError(f"unknown format {format!r}; choose from {', '.join(['auto', *FORMATS])}")
+        if status not in (Status.DRAFT, Status.PUBLISHED):
+            raise CommandError(f"--status must be draft or published, not {status!r}")
         self.format_name = format
         self.quiet = quiet
         self.progress_every = options["progress_every"]
@@ -88,12 +90,12 @@ class Command(BaseCommand):
         self.done = 0
         self.started = self.last_progress = time.monotonic()
 
-        files = self.collect(paths)
+        files = self.collect([Path(p) for p in paths])
         self.overall = self.bar(files, position=0, desc="overall")
         try:
-            for index, (path, fmt) in enumerate(files, start=1):
+            for index, path in enumerate(files, start=1):
                 self.current = f"{path} ({index}/{len(files)})"
-                self.import_file(path, fmt)
+                self.import_file(path)
             self.importer.close()
         except KeyboardInterrupt:
             self.close_bars()
@@ -115,7 +117,7 @@ class Command(BaseCommand):
     # --- files ---------------------------------------------------------------------------------------
 
     def collect(self, paths):
-        """(path, format or None) for every file to read; missing paths are failures."""
+        """Every file to read, in order; missing paths are failures."""
         claimed = {
             ext for name in ([self.format_name] if self.format_name != "auto" else FORMATS)
             for ext in format_module(name).EXTENSIONS
@@ -130,14 +132,14 @@ class Command(BaseCommand):
                     and p.suffix.lower() in claimed
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 )
-                files += [(p, None) for p in found]
+                files += found
             elif path.exists():
-                files.append((path, None))
+                files.append(path)
             else:
                 self.importer.fail(path, None, "no such file or directory")
         return files
 
-    def import_file(self, path, fmt):
+    def import_file(self, path):
         try:
             if path.stat().st_size == 0:
                 raise InvalidInput("empty file")
@@ -185,7 +187,7 @@ class Command(BaseCommand):
         if not self.tty:
             return None
         totals = []
-        for path, _ in files:
+        for path in files:
             try:
                 fmt = self.format_name if self.format_name != "auto" else detect_format(path)
                 module = format_module(fmt)
