@@ -97,7 +97,10 @@ def test_postgresql_stores_a_stemmed_vector_for_every_article_and_sqlite_has_no_
             assert cursor.fetchone()[0] == 0
     else:
         assert "search_vector" not in columns  # the migration is a no-op on SQLite
-        assert headlines("bridge") == ["Bridges of the city", "Harbour bridge reopens"]  # substring; newer first
+        assert headlines("bridge") == [
+            "Bridges of the city",
+            "Harbour bridge reopens",
+        ]  # substrings
 
 
 def test_the_search_page_shows_ranked_results_with_marked_snippets(client, example):
