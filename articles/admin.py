@@ -38,8 +38,10 @@ class ArticleAdmin(admin.ModelAdmin):
     exclude = ["tags"]
     inlines = [BylineInline, TaggedArticleInline]
     readonly_fields = ["created_at", "modified_at", "version"]
+    autocomplete_fields = ["lead_image"]  # images (issue 6)
     fieldsets = [
         (None, {"fields": ["headline", "dek", "body", "section", "status", "published_at", "updated_at"]}),
+        ("Lead image", {"fields": ["lead_image"]}),  # images (issue 6)
         (
             "SEO and import",
             {

@@ -128,6 +128,11 @@ class Article(models.Model):
     external_id = models.CharField(max_length=255, blank=True, help_text="The article's id at its source.")
     canonical_url = models.URLField(max_length=500, blank=True)
 
+    # Images (issue 6): the photo at the top of the story, its Open Graph card and JSON-LD image.
+    lead_image = models.ForeignKey(
+        "images.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="lead_image_articles"
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:

@@ -29,7 +29,9 @@ def home(request):
 
 def article_detail(request, year, month, day, slug):
     article = get_object_or_404(
-        Article.objects.published().select_related("section").prefetch_related("bylines__author", "tags"),
+        Article.objects.published()
+        .select_related("section", "lead_image")
+        .prefetch_related("bylines__author", "tags", "lead_image__renditions"),
         slug=slug,
     )
     try:
