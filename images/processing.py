@@ -122,6 +122,8 @@ def decode(fileobj, *, max_bytes: int, max_pixels: int) -> Decoded:
             _check_pixels(image.size, max_pixels)
             image.seek(0)  # animated GIF/WebP: we keep the first frame (a photo library, not a GIF host)
             image.load()
+    except InvalidImage:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidImage(
             f"The image has too many pixels to decode safely (a decompression bomb?); the limit is "
@@ -291,3 +293,9 @@ def render_stored(data: bytes, *, widths, formats, social=True, focal=(None, Non
         social=social,
         focal=focal,
     )
+
+
+def render_job(job):
+    """render_stored() for a process pool: (data, widths, social, focal) -> list[Rendered]."""
+    data, widths, social, focal = job
+    return render_stored(data, widths=widths, formats=rendition_formats(), social=social, focal=focal)
