@@ -34,7 +34,7 @@ class ImageForm(forms.ModelForm):
 
 def _smallest(image, formats=("webp", "jpeg")):
     candidates = [r for r in image.renditions.all() if r.kind == Rendition.Kind.WIDTH and r.format in formats]
-    return min(candidates, key=lambda r: r.width, default=None)
+    return min(candidates, key=lambda r: (r.width, formats.index(r.format)), default=None)
 
 
 @admin.register(Image)

@@ -97,3 +97,13 @@ def bomb_png(width=100_000, height=100_000):
 
 def stored_files(root):
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
+    # Playwright's sync API leaves an event loop running in the test thread once the session's browser has
+    # started, and a transactional browser test sets up and flushes the database while it runs. The shared
+    # conftest allows the ORM there only per test, after those steps; allow it for this directory's session.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
