@@ -3,6 +3,7 @@ import posixpath
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -91,6 +92,10 @@ class Image(models.Model):
 
     def __str__(self):
         return self.caption[:80] or self.alt[:80] or f"Image {self.pk}"
+
+    def clean(self):
+        if (self.focal_x is None) != (self.focal_y is None):
+            raise ValidationError("Set both focal point coordinates, or neither (the centre is used).")
 
     @property
     def focal(self):

@@ -98,6 +98,12 @@ def test_a_focal_point_needs_both_coordinates_in_range(admin_client):
     errors = response.context["adminform"].form.errors
     assert errors["focal_x"] == ["Ensure this value is less than or equal to 1."]
 
+    response = admin_client.post(f"{LIST_URL}{image.pk}/change/", {"alt": "A photo", "focal_x": "0.5"})
+
+    assert response.context["adminform"].form.non_field_errors() == [
+        "Set both focal point coordinates, or neither (the centre is used)."
+    ]
+
 
 def test_article_and_author_forms_pick_images_by_autocomplete(admin_client):
     image = make_image(alt="Fishing boats at dawn")
