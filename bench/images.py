@@ -1,0 +1,195 @@
+"""
+Image pipeline benchmark (issue 6).
+
+    .venv/bin/python bench/images.py [--photos 200] [--megapixels 12] [--repeat 3]
+
+1. Ingest of a 24-megapixel JPEG carrying GPS EXIF and XMP: validate, strip metadata, every rendition
+   (5 widths x AVIF/WebP/JPEG + the social card) and the rows, through images.ingest.image_from_file,
+   against a bare Pillow open + decode + save of the same photo measured in the same run.
+2. `manage.py renditions` over N generated photos: images/s with 1 worker, with one per core (processes,
+   the default, and threads), and the speedup; the baseline is a bare Pillow open + save per photo.
+
+Photos are generated deterministically (seeded noise at two scales over gradients, so they compress like
+photographs, not flat colour). Everything runs in a temporary SQLite database and MEDIA_ROOT.
+"""
+
+import argparse
+import io
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def generate_photo(width, height, seed):
+    from PIL import Image
+
+    rnd = random.Random(seed)
+    coarse = Image.frombytes(
+        "RGB", (width // 40, height // 40), rnd.randbytes((width // 40) * (height // 40) * 3)
+    )
+    coarse = coarse.resize((width, height), Image.Resampling.BICUBIC)
+    gradients = Image.merge(
+        "RGB",
+        [
+            Image.linear_gradient("L").resize((width, height)),
+            Image.radial_gradient("L").resize((width, height)),
+            Image.linear_gradient("L").rotate(90).resize((width, height)),
+        ],
+    )
+    fine = Image.frombytes("L", (width // 2, height // 2), rnd.randbytes((width // 2) * (height // 2)))
+    fine = fine.resize((width, height)).convert("RGB")
+    return Image.blend(Image.blend(coarse, gradients, 0.5), fine, 0.12)
+
+
+def phone_jpeg(image):
+    """JPEG bytes with what a phone writes: GPS, camera serial, XMP."""
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Model] = "Bench Phone 1"
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.BodySerialNumber] = "BENCH-SERIAL"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef], gps[ExifTags.GPS.GPSLatitude] = "N", (51.0, 30.0, 26.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, exif=exif, xmp=b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+    return buffer.getvalue()
+
+
+def timed(function, repeat):
+    """Median wall time, and CPU time of this process (all threads) over wall time for that run."""
+    runs = []
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        function()
+        wall = time.perf_counter() - start
+        runs.append((wall, (time.process_time() - cpu) / wall))
+    return sorted(runs)[len(runs) // 2]
+
+
+def setup_django(tmp):
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+            "DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "MEDIA_ROOT": f"{tmp}/media",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def bench_ingest(repeat):
+    from PIL import Image as PILImage
+
+    from images.ingest import image_from_file
+
+    photo = generate_photo(6000, 4000, seed=24)
+    data = phone_jpeg(photo)
+    print(f"24 MP photo: 6000x4000 JPEG, {len(data) / 1e6:.1f} MB, with GPS EXIF and XMP")
+
+    def bare_pillow():
+        with PILImage.open(io.BytesIO(data)) as image:
+            image.load()
+            image.save(io.BytesIO(), "JPEG", quality=92)
+
+    def ingest():
+        image_from_file(io.BytesIO(data), alt="bench")
+
+    baseline, _ = timed(bare_pillow, repeat)
+    full, cores_used = timed(ingest, repeat)
+    print(f"  bare Pillow open + decode + save (baseline)   {baseline:6.2f} s")
+    print(f"  ingest: validate, strip, 16 renditions, rows  {full:6.2f} s = {full / baseline:.1f}x baseline")
+    print(f"  CPU time / wall time during ingest: {cores_used:.2f} (cores busy)")
+    print(f"  target < 3 s: {'met' if full < 3 else 'NOT met'}")
+    return baseline, full
+
+
+def bench_command(photos, megapixels):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+    from PIL import Image as PILImage
+
+    from images import processing
+    from images.models import Image, Rendition
+
+    width = round((megapixels * 1e6 * 4 / 3) ** 0.5)
+    height = round(width * 3 / 4)
+    canvas = generate_photo(width * 2, height * 2, seed=12)
+    rnd = random.Random(7)
+    originals = []
+    for n in range(photos):  # distinct photos: windows at random offsets of a larger generated canvas
+        x, y = rnd.randrange(width), rnd.randrange(height)
+        upload = io.BytesIO(phone_jpeg(canvas.crop((x, y, x + width, y + height))))
+        decoded = processing.decode(upload, max_bytes=1 << 30, max_pixels=10**9)
+        data, extension = processing.encode_original(decoded)
+        originals.append(data)
+        image = Image(alt=f"photo {n}", width=width, height=height, format="JPEG")
+        image.file.save(f"original.{extension}", ContentFile(data), save=False)
+        image.save()
+    print(f"\nrenditions command: {photos} photos of {width}x{height} ({width * height / 1e6:.0f} MP)")
+
+    def bare_pillow():
+        for data in originals:
+            with PILImage.open(io.BytesIO(data)) as image:
+                image.load()
+                image.save(io.BytesIO(), "JPEG", quality=82)
+
+    baseline, _ = timed(bare_pillow, 1)
+    print(f"  bare Pillow open + decode + save, 1 core (baseline)  {photos / baseline:6.1f} images/s")
+
+    def run(workers, executor):
+        Rendition.objects.all().delete()  # their files go on commit (autocommit here)
+        load = os.getloadavg()[0]
+        start = time.perf_counter()
+        options = ["--missing", "--quiet", "--workers", str(workers), "--executor", executor]
+        call_command("renditions", *options, stdout=io.StringIO())
+        return time.perf_counter() - start, load
+
+    results = {}
+    for label, workers, executor in [
+        ("1 worker (process)", 1, "processes"),
+        ("2 workers (processes)", 2, "processes"),
+        ("2 workers (threads)", 2, "threads"),
+    ]:
+        elapsed, load = run(workers, executor)
+        rate = photos / elapsed
+        results[label] = rate
+        print(f"  {label:24} {rate:6.2f} images/s  ({elapsed:5.1f} s, load average before {load:.1f})")
+    speedup = results["2 workers (processes)"] / results["1 worker (process)"]
+    threads = results["2 workers (threads)"] / results["1 worker (process)"]
+    print(f"  speedup with both cores: processes {speedup:.2f}x, threads {threads:.2f}x")
+    ratio = results["2 workers (processes)"] / (photos / baseline)
+    print(f"  default (2 processes) vs baseline: {ratio:.2f}x the baseline's images/s")
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=int, default=200)
+    parser.add_argument("--megapixels", type=float, default=12)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="bench-images-") as tmp:
+        setup_django(tmp)
+        from PIL import features
+
+        turbo = features.check_feature("libjpeg_turbo")
+        print(f"Pillow AVIF: {features.check('avif')}, libjpeg-turbo: {turbo}")
+        bench_ingest(args.repeat)
+        bench_command(args.photos, args.megapixels)
+
+
+if __name__ == "__main__":
+    main()
