@@ -20,7 +20,17 @@ XMP = (
     b'</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
 )
 COMMENT = b"JPEG-COMMENT-LEAK"
-LEAKS = [CAMERA_SERIAL.encode(), ARTIST.encode(), b"XMP-Creator-Name", COMMENT, b"Exif\x00\x00", b"xmpmeta"]
+IPTC_BYLINE = b"IPTC-Byline-Name"
+LEAKS = [
+    CAMERA_SERIAL.encode(),
+    ARTIST.encode(),
+    b"XMP-Creator-Name",
+    COMMENT,
+    IPTC_BYLINE,
+    b"Exif\x00\x00",
+    b"xmpmeta",
+    b"Photoshop 3.0",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -66,9 +76,17 @@ def exif_with_gps(orientation=None):
 SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
+def with_iptc(jpeg, byline=IPTC_BYLINE):
+    """`jpeg` with an IPTC By-line (record 2:80) in a Photoshop APP13 segment, as agencies send photos."""
+    iim = b"\x1c\x02\x50" + struct.pack(">H", len(byline)) + byline
+    resource = b"8BIM\x04\x04\x00\x00" + struct.pack(">I", len(iim)) + iim + b"\x00" * (len(iim) % 2)
+    payload = b"Photoshop 3.0\x00" + resource
+    return jpeg[:2] + b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
+
+
 def gps_jpeg(size=(2400, 1600), orientation=None):
-    """A JPEG as a phone makes it: GPS and camera serial in EXIF, XMP, a comment and an ICC profile."""
-    return encode(
+    """A JPEG as a phone or agency sends it: GPS and serial in EXIF, XMP, IPTC, a comment, an ICC profile."""
+    data = encode(
         photo(size),
         "JPEG",
         quality=90,
@@ -77,6 +95,7 @@ def gps_jpeg(size=(2400, 1600), orientation=None):
         comment=COMMENT,
         icc_profile=SRGB_PROFILE,
     )
+    return with_iptc(data)
 
 
 def upload(data, name="photo.jpg", content_type="image/jpeg"):

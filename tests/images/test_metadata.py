@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
-from PIL import ExifTags, PngImagePlugin
+from PIL import ExifTags, IptcImagePlugin, PngImagePlugin
 from PIL import Image as PILImage
 
 from images.ingest import image_from_file
@@ -49,7 +49,9 @@ def assert_no_metadata(data, label):
     with PILImage.open(io.BytesIO(data)) as image:
         assert not image.getexif(), f"{label} has EXIF"
         assert image.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}, f"{label} has GPS"
-        assert not {"exif", "xmp", "XML:com.adobe.xmp", "comment", "Author"} & set(image.info), label
+        assert not {"exif", "xmp", "XML:com.adobe.xmp", "comment", "Author", "photoshop"} & set(image.info), (
+            label
+        )
 
 
 def test_a_phone_photo_comes_out_of_every_url_the_site_serves_without_gps_or_other_metadata(client):
@@ -58,6 +60,7 @@ def test_a_phone_photo_comes_out_of_every_url_the_site_serves_without_gps_or_oth
         gps = original.getexif().get_ifd(ExifTags.IFD.GPSInfo)
         assert gps[ExifTags.GPS.GPSLatitude] == (51.0, 30.0, 26.4)
         assert original.info["xmp"] and original.info["comment"]
+        assert IptcImagePlugin.getiptcinfo(original)[(2, 80)] == b"IPTC-Byline-Name"
     image = image_from_file(upload(source), alt="Protesters outside parliament")
     article = make_article("Protest", lead_image=image)
 
