@@ -212,6 +212,9 @@ def _downscale(image, size, box=None):
 
 def _encode(image, format, icc_profile) -> bytes:
     pil_format, options = ENCODERS[format]
+    # save() keeps its options on the Image object (encoderinfo), and one resized image is encoded in three
+    # formats at once on different threads: each encode gets its own object (a copy of at most 1920 wide).
+    image = image.copy()
     if format == "jpeg" and image.mode == "RGBA":
         flattened = Image.new("RGB", image.size, (255, 255, 255))
         flattened.paste(image, mask=image.getchannel("A"))
