@@ -1,12 +1,15 @@
 """Renditions: the planned widths and formats, never upscaled, a focal-point social card, made once."""
 
 import io
+import re
 import sys
+import threading
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from PIL import Image as PILImage
 from PIL import ImageDraw, features
 
@@ -192,3 +195,28 @@ def test_deleting_an_image_deletes_its_files(media, django_capture_on_commit_cal
         image.delete()
 
     assert stored_files(media) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_store_each_missing_rendition_once(media):
+    images = [image_from_file(upload(encode(photo((1000, 700)), "JPEG")), alt=f"{n}") for n in range(3)]
+    expected = Rendition.objects.count()
+    Rendition.objects.all().delete()  # autocommit here: their files go too
+    outputs = []
+
+    def run():
+        out = io.StringIO()
+        call_command("renditions", "--executor", "threads", "--quiet", stdout=out)
+        outputs.append(out.getvalue())
+        connection.close()
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join()
+
+    written = [int(re.search(r"(\d+) renditions written", out).group(1)) for out in outputs]
+    assert sum(written) == expected == Rendition.objects.count()
+    assert len(stored_files(media)) == len(images) + expected  # no orphan from the losing run
