@@ -137,6 +137,8 @@ def decode(fileobj, *, max_bytes: int, max_pixels: int) -> Decoded:
         raise InvalidImage(f"The image is corrupt or truncated and cannot be read: {e}.") from None
     source_format = image.format
     icc_profile = image.info.get("icc_profile") or None
+    if "transparency" in image.info:  # palette or tRNS transparency lives in info, which we drop
+        image = image.convert("RGBA")
     try:
         image = ImageOps.exif_transpose(image)
     except Exception as e:  # a broken EXIF block is as unreadable as broken pixels
@@ -177,7 +179,7 @@ def rendition_base(decoded: Decoded) -> tuple[Image.Image, bytes | None]:
         else:
             image = image.convert("RGB")
         icc_profile = None  # the CMYK profile does not describe RGB pixels
-    elif image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+    elif image.mode in ("RGBA", "LA", "PA"):
         image = image.convert("RGBA")
     elif image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGB")

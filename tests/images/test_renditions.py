@@ -220,3 +220,18 @@ def test_two_concurrent_runs_store_each_missing_rendition_once(media):
     written = [int(re.search(r"(\d+) renditions written", out).group(1)) for out in outputs]
     assert sum(written) == expected == Rendition.objects.count()
     assert len(stored_files(media)) == len(images) + expected  # no orphan from the losing run
+
+
+@pytest.mark.parametrize("format, name", [("PNG", "logo.png"), ("GIF", "logo.gif")])
+def test_transparency_survives_in_webp_and_avif_and_jpeg_is_flattened_on_white(format, name):
+    logo = PILImage.new("P", (700, 400), 0)
+    logo.putpalette([0, 0, 0, 200, 0, 0] + [0] * 762)  # index 0: black, and transparent
+    ImageDraw.Draw(logo).rectangle([200, 100, 500, 300], fill=1)
+    image = image_from_file(upload(encode(logo, format, transparency=0), name), alt="Logo")
+
+    renditions = {(r.width, r.format): r for r in image.renditions.all()}
+    webp = open_stored(renditions[(640, "webp")].file.name)
+    assert webp.mode == "RGBA"
+    assert webp.getpixel((5, 5))[3] == 0 and webp.getpixel((320, 180))[3] == 255
+    jpeg = open_stored(renditions[(640, "jpeg")].file.name)
+    assert jpeg.getpixel((5, 5)) == (255, 255, 255)
