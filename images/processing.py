@@ -135,7 +135,8 @@ def decode(fileobj, *, max_bytes: int, max_pixels: int) -> Decoded:
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error, zlib.error) as e:
         raise InvalidImage(f"The image is corrupt or truncated and cannot be read: {e}.") from None
-    source_format = image.format
+    # MPO is a JPEG with extra frames (phones' depth maps, stereo pairs): the first frame is the photo.
+    source_format = "JPEG" if image.format == "MPO" else image.format
     icc_profile = image.info.get("icc_profile") or None
     if "transparency" in image.info:  # palette or tRNS transparency lives in info, which we drop
         image = image.convert("RGBA")

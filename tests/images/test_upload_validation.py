@@ -143,3 +143,14 @@ def test_refusals_outside_the_admin_raise_invalid_image(media):
     with pytest.raises(InvalidImage, match="The file is empty"):
         image_from_file(upload(b"", "a.jpg"), alt="x")
     assert stored_files(media) == []
+
+
+def test_a_multi_picture_jpeg_from_a_phone_is_stored_as_a_plain_jpeg_of_its_first_picture(media):
+    first, second = photo((640, 480)), PILImage.new("RGB", (640, 480), (0, 0, 255))
+    data = encode(first, "MPO", save_all=True, append_images=[second])
+
+    image = image_from_file(upload(data, "phone.jpg"), alt="x")
+
+    assert (image.format, image.width, image.height) == ("JPEG", 640, 480)
+    with image.file.open("rb") as fileobj, PILImage.open(fileobj) as stored:
+        assert (stored.format, getattr(stored, "n_frames", 1)) == ("JPEG", 1)
