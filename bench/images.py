@@ -1,7 +1,7 @@
 """
 Image pipeline benchmark (issue 6).
 
-    .venv/bin/python bench/images.py [--photos 200] [--megapixels 12] [--repeat 3]
+    .venv/bin/python bench/images.py [--photos 200] [--megapixels 12] [--repeat 3] [--only ingest|command]
 
 1. Ingest of a 24-megapixel JPEG carrying GPS EXIF and XMP: validate, strip metadata, every rendition
    (5 widths x AVIF/WebP/JPEG + the social card) and the rows, through images.ingest.image_from_file,
@@ -192,6 +192,7 @@ def main():
     parser.add_argument("--photos", type=int, default=200)
     parser.add_argument("--megapixels", type=float, default=12)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["ingest", "command"], help="Run one part only.")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-images-") as tmp:
@@ -200,8 +201,10 @@ def main():
 
         turbo = features.check_feature("libjpeg_turbo")
         print(f"Pillow AVIF: {features.check('avif')}, libjpeg-turbo: {turbo}")
-        bench_ingest(args.repeat)
-        bench_command(args.photos, args.megapixels)
+        if args.only != "command":
+            bench_ingest(args.repeat)
+        if args.only != "ingest":
+            bench_command(args.photos, args.megapixels)
 
 
 if __name__ == "__main__":
