@@ -139,7 +139,7 @@ def bench_command(photos, megapixels):
         decoded = processing.decode(upload, max_bytes=1 << 30, max_pixels=10**9)
         data, extension = processing.encode_original(decoded)
         originals.append(data)
-        image = Image(alt=f"photo {n}", width=width, height=height, format="JPEG")
+        image = Image(alt_text=f"photo {n}", width=width, height=height, format="JPEG")
         image.file.save(f"original.{extension}", ContentFile(data), save=False)
         image.save()
     print(f"\nrenditions command: {photos} photos of {width}x{height} ({width * height / 1e6:.0f} MP)")

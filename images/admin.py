@@ -13,7 +13,7 @@ ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 class ImageForm(forms.ModelForm):
     class Meta:
         model = Image
-        fields = ["file", "alt", "caption", "credit", "focal_x", "focal_y"]
+        fields = ["file", "alt_text", "caption", "credit", "focal_x", "focal_y"]
         widgets = {
             "file": admin.widgets.AdminFileWidget(attrs={"accept": ACCEPT}),
             "focal_x": forms.NumberInput(attrs={"step": "any", "min": 0, "max": 1, "data-focal": "x"}),
@@ -40,10 +40,10 @@ def _smallest(image, formats=("webp", "jpeg")):
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     form = ImageForm
-    list_display = ["thumbnail", "alt", "caption", "credit", "dimensions", "uploaded_at", "uploaded_by"]
-    list_display_links = ["thumbnail", "alt"]
+    list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "uploaded_at", "uploaded_by"]
+    list_display_links = ["thumbnail", "alt_text"]
     list_select_related = ["uploaded_by"]
-    search_fields = ["alt", "caption", "credit"]
+    search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "uploaded_at"
     list_per_page = 50
 
@@ -56,9 +56,9 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["file", "alt", "caption", "credit"]})]
+            return [(None, {"fields": ["file", "alt_text", "caption", "credit"]})]
         return [
-            (None, {"fields": ["focal_point_picker", "alt", "caption", "credit", "focal_x", "focal_y"]}),
+            (None, {"fields": ["focal_point_picker", "alt_text", "caption", "credit", "focal_x", "focal_y"]}),
             ("Usage", {"fields": ["usage"]}),
             ("File", {"fields": ["file", "dimensions", "format", "file_size", "uploaded_at", "uploaded_by"]}),
         ]

@@ -96,7 +96,7 @@ def image_from_file(fileobj, *, alt, caption="", credit="", focal=(None, None), 
     """A new library image from an open binary file, validated and processed exactly like an upload."""
     decoded = decode_upload(fileobj)
     image = Image(
-        alt=alt,
+        alt_text=alt,
         caption=caption,
         credit=credit,
         focal_x=focal[0],

@@ -44,7 +44,7 @@ class Image(models.Model):
     """
 
     file = models.FileField("original", upload_to=original_path, max_length=255)
-    alt = models.CharField(
+    alt_text = models.CharField(
         "alt text",
         max_length=500,
         help_text="What the photo shows, for readers who cannot see it. Required.",
@@ -91,7 +91,7 @@ class Image(models.Model):
         ]
 
     def __str__(self):
-        return self.caption[:80] or self.alt[:80] or f"Image {self.pk}"
+        return self.caption[:80] or self.alt_text[:80] or f"Image {self.pk}"
 
     def clean(self):
         if (self.focal_x is None) != (self.focal_y is None):

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
-                    "alt",
+                    "alt_text",
                     models.CharField(
                         help_text="What the photo shows, for readers who cannot see it. Required.",
                         max_length=500,

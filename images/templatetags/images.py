@@ -32,7 +32,7 @@ def picture_context(image, *, sizes="100vw", loading="lazy", fetchpriority="", c
             "src": image.file.url,
             "width": image.width,
             "height": image.height,
-            "alt": image.alt if alt is None else alt,
+            "alt": image.alt_text if alt is None else alt,
             "loading": loading,
             "fetchpriority": fetchpriority,
             "css_class": css_class,
@@ -54,7 +54,7 @@ def picture_context(image, *, sizes="100vw", loading="lazy", fetchpriority="", c
         # The largest rendition's size: the browser reserves the right box (no layout shift).
         "width": largest.width,
         "height": largest.height,
-        "alt": image.alt if alt is None else alt,
+        "alt": image.alt_text if alt is None else alt,
         "loading": loading,
         "fetchpriority": fetchpriority,
         "css_class": css_class,

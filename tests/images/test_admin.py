@@ -78,7 +78,7 @@ def test_setting_the_focal_point_in_the_admin_replaces_the_social_card(admin_cli
 
     response = admin_client.post(
         f"{LIST_URL}{image.pk}/change/",
-        {"alt": "A photo", "caption": "", "credit": "", "focal_x": "0.9", "focal_y": "0.5"},
+        {"alt_text": "A photo", "caption": "", "credit": "", "focal_x": "0.9", "focal_y": "0.5"},
     )
 
     assert response.status_code == 302
@@ -91,14 +91,14 @@ def test_a_focal_point_needs_both_coordinates_in_range(admin_client):
     image = make_image()
 
     response = admin_client.post(
-        f"{LIST_URL}{image.pk}/change/", {"alt": "A photo", "focal_x": "1.5", "focal_y": ""}
+        f"{LIST_URL}{image.pk}/change/", {"alt_text": "A photo", "focal_x": "1.5", "focal_y": ""}
     )
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["focal_x"] == ["Ensure this value is less than or equal to 1."]
 
-    response = admin_client.post(f"{LIST_URL}{image.pk}/change/", {"alt": "A photo", "focal_x": "0.5"})
+    response = admin_client.post(f"{LIST_URL}{image.pk}/change/", {"alt_text": "A photo", "focal_x": "0.5"})
 
     assert response.context["adminform"].form.non_field_errors() == [
         "Set both focal point coordinates, or neither (the centre is used)."
@@ -125,7 +125,7 @@ def test_article_and_author_forms_pick_images_by_autocomplete(admin_client):
 def test_uploading_records_the_uploader_and_lands_on_the_list(admin_client):
     response = admin_client.post(
         f"{LIST_URL}add/",
-        {"file": upload(encode(photo((700, 500)), "JPEG")), "alt": "Street", "credit": "Me"},
+        {"file": upload(encode(photo((700, 500)), "JPEG")), "alt_text": "Street", "credit": "Me"},
     )
 
     assert response.status_code == 302 and response["Location"] == LIST_URL

@@ -19,7 +19,7 @@ def test_a_local_photo_becomes_a_library_image_with_renditions_and_no_metadata(t
     image = image_from_path(path, alt="A street", caption="Morning rush.", credit="Wire", uploader=editor)
 
     image.refresh_from_db()
-    assert (image.alt, image.caption, image.credit, image.uploaded_by) == (
+    assert (image.alt_text, image.caption, image.credit, image.uploaded_by) == (
         "A street",
         "Morning rush.",
         "Wire",
@@ -60,7 +60,7 @@ def test_alt_text_is_required_for_imports_too(tmp_path, media):
     path = tmp_path / "a.png"
     path.write_bytes(encode(photo((300, 200)), "PNG"))
 
-    with pytest.raises(InvalidImage, match="alt: This field cannot be blank"):
+    with pytest.raises(InvalidImage, match="alt_text: This field cannot be blank"):
         image_from_path(path, alt="")
     assert stored_files(media) == []
 

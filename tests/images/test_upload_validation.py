@@ -15,7 +15,7 @@ ADD_URL = "/admin/images/image/add/"
 
 
 def post_upload(client, data, name, content_type="application/octet-stream"):
-    fields = {"file": upload(data, name, content_type), "alt": "A test photo", "caption": "", "credit": ""}
+    fields = {"file": upload(data, name, content_type), "alt_text": "A test photo", "credit": ""}
     return client.post(ADD_URL, fields)
 
 
@@ -130,10 +130,10 @@ def test_a_png_with_corrupt_data_is_refused(admin_client):
 def test_alt_text_is_required(admin_client):
     data = encode(photo((300, 200)), "PNG")
 
-    response = admin_client.post(ADD_URL, {"file": upload(data, "a.png"), "alt": ""})
+    response = admin_client.post(ADD_URL, {"file": upload(data, "a.png"), "alt_text": ""})
 
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["alt"] == ["This field is required."]
+    assert response.context["adminform"].form.errors["alt_text"] == ["This field is required."]
     assert not Image.objects.exists()
 
 
