@@ -30,9 +30,11 @@ SOCIAL_CARD = (1200, 630)
 
 # Quality settings measured on a 1920-wide photo: AVIF speed 9 encodes ~10x faster than the default 6 (and
 # 3x faster than 8) with files no larger; max_threads=1 because we parallelise across renditions ourselves.
+# WebP (the fallback for browsers without AVIF) at method 2 takes half the time of the default 4 for files
+# ~4% larger.
 ENCODERS = {
     "avif": ("AVIF", {"quality": 60, "speed": 9, "max_threads": 1}),
-    "webp": ("WEBP", {"quality": 80, "method": 4}),
+    "webp": ("WEBP", {"quality": 80, "method": 2}),
     "jpeg": ("JPEG", {"quality": 82, "progressive": True, "optimize": True}),
 }
 MIME_TYPES = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg"}
