@@ -279,12 +279,14 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = ["headline", "status_badge", "section", "authors_list", "published_at", "modified_at"]
     list_filter = [StatusFilter, "section", AuthorFilter, MineFilter]
     list_select_related = ["section"]
+    autocomplete_fields = ["lead_image"]  # images (issue 6)
     search_fields = ["headline", "dek", "external_id"]
     date_hierarchy = "published_at"
     inlines = [BylineInline, RelatedPinInline]
     readonly_fields = ["status_badge", "created_at", "modified_at", "version"]
     fieldsets = [
         (None, {"fields": ["headline", "dek", "body", "section", "tags"]}),
+        ("Lead image", {"fields": ["lead_image"]}),  # images (issue 6)
         (None, {"fields": ["is_minor", "revision_comment", "loaded_version"], "classes": ["save-options"]}),
         (
             "SEO and import",
@@ -345,6 +347,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 for field in ("headline", "slug", "dek", "body", "canonical_url"):
                     setattr(article, field, pending.snapshot.get(field, getattr(article, field)))
                 article.section_id = pending.snapshot.get("section")
+                article.lead_image_id = pending.snapshot.get("lead_image", article.lead_image_id)
         return article
 
     def get_formset_kwargs(self, request, obj, inline, prefix):

@@ -10,6 +10,7 @@ FIELDS = [
     ("dek", "Dek"),
     ("body", "Body"),
     ("section_name", "Section"),
+    ("lead_image", "Lead image"),
     ("bylines", "Bylines"),
     ("tags", "Tags"),
     ("slug", "Slug"),

@@ -225,6 +225,11 @@ class Article(models.Model):
         help_text="Makes this the home page's lead story while it is published; the latest pin wins.",
     )
 
+    # Images (issue 6): the photo at the top of the story, its Open Graph card and JSON-LD image.
+    lead_image = models.ForeignKey(
+        "images.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="lead_image_articles"
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -386,6 +391,7 @@ def snapshot_of(article):
         "section": article.section_id,
         "section_name": article.section.name if article.section_id else "",
         "canonical_url": article.canonical_url,
+        "lead_image": article.lead_image_id,
         "bylines": [
             {"author": b.author_id, "author_name": b.author.name, "role": b.role, "position": b.position}
             for b in sorted(article.bylines.all(), key=lambda b: (b.position, b.pk or 0))

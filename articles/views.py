@@ -109,7 +109,11 @@ def _bylines_prefetch():
 def article_detail(request, year, month, day, slug):
     now = timezone.now()
     published = Article.objects.published(now)
-    article = published.select_related("section").prefetch_related(_bylines_prefetch()).with_tags()
+    article = (
+        published.select_related("section", "lead_image")
+        .prefetch_related(_bylines_prefetch(), "lead_image__renditions")
+        .with_tags()
+    )
     article = article.filter(slug=slug).first()
     if article is None:
         # An old slug of an article still published answers 301 with its current URL, forever.
@@ -133,7 +137,7 @@ def article_context(article, *, now, bylines=None, tags=None):
     tags = [item.tag for item in article.tagged_items.all()] if tags is None else tags
     related = list(Article.objects.related_to(article, limit=RELATED, now=now)) if article.pk else []
     corrections = list(article.corrections.all())
-    image = getattr(article, "lead_image_url", None)
+    image = article.lead_image.social_card_url if article.lead_image_id else None
     return {
         "article": article,
         "bylines": bylines,

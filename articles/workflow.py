@@ -159,6 +159,11 @@ def apply_snapshot(article, snapshot):
     article.dek = snapshot.get("dek", "")
     article.body = snapshot.get("body", "")
     article.canonical_url = snapshot.get("canonical_url", "")
+    if "lead_image" in snapshot:  # snapshots from before images existed leave the lead image alone
+        from images.models import Image
+
+        image_id = snapshot["lead_image"]
+        article.lead_image_id = image_id if image_id and Image.objects.filter(pk=image_id).exists() else None
     section_id = snapshot.get("section")
     article.section_id = section_id if section_id and Section.objects.filter(pk=section_id).exists() else None
     article.save()

@@ -9,4 +9,4 @@ class AuthorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "slug", "email"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "photo"]

@@ -28,6 +28,10 @@ class Author(models.Model):
     mastodon_handle = models.CharField(
         max_length=100, blank=True, help_text="For example @name@example.social."
     )
+    # Images (issue 6): the author's portrait on their page.
+    photo = models.ForeignKey(
+        "images.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="author_photos"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -12,7 +12,9 @@ AUTHORS_PER_PAGE = 100
 @require_safe
 @cache.public_page
 def author_detail(request, slug):
-    author = get_object_or_404(Author, slug=slug)
+    author = get_object_or_404(
+        Author.objects.select_related("photo").prefetch_related("photo__renditions"), slug=slug
+    )
     articles = ArticleIds(author_article_ids(author))
     page = paginate(request, articles, count_key=f"author:{author.pk}")
     return render(

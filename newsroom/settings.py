@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "tags",
     "authors",
+    "images",
     "articles",
 ]
 
@@ -184,6 +185,26 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Images (issue 6): upload limits, and an optional S3-compatible bucket (pip install 'newsroom[s3]') for
+# uploaded media. With AWS_STORAGE_BUCKET_NAME set, originals and renditions go to the bucket; credentials
+# come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or boto3's usual sources). Serve the bucket on its own
+# domain and add that origin to CSP_IMG_SRC.
+IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 50_000_000))
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # MinIO, R2, Spaces, ...
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,  # a CDN in front of the bucket
+            "location": os.environ.get("AWS_LOCATION", ""),  # a key prefix inside the bucket
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),  # public-read URLs, cacheable
+            "file_overwrite": False,
+        },
+    }
 
 # Content-Security-Policy: no inline script anywhere; scripts need the per-request nonce.
 # The style hash is the one inline <style> that Tiptap (django-prose-editor 0.28.0) injects.
