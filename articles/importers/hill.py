@@ -56,6 +56,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from articles.importers import Failure, InvalidInput, Record
+from articles.importers.values import problem
 
 EXTENSIONS = (".txt",)
 
@@ -103,7 +104,10 @@ def read(path: Path) -> Iterator[Record | Failure]:
     if not text.strip():
         raise InvalidInput("empty file")
     record = parse(text, external_id=path.stem)
-    yield record
+    if isinstance(record, Record) and (reason := problem(record)):
+        yield Failure(record.line, reason)
+    else:
+        yield record
 
 
 def parse(text: str, *, external_id: str) -> Record | Failure:
