@@ -55,7 +55,8 @@ from django.utils import timezone
 
 from articles.importers import Record
 from articles.importers.hill import split_tags
-from articles.models import Article, Byline, Section, Status, TaggedArticle
+from articles import cache
+from articles.models import Article, Byline, Revision, Section, Status, TaggedArticle
 from articles.sanitize import sanitize_html
 from authors.models import Author
 from newsroom.slugs import slug_base, unique_slug
@@ -369,6 +370,16 @@ class Importer:
                 links.append((article.pk, tag_id))
         insert_rows(Byline, ["article", "author", "role", "position"], bylines)
         insert_rows(TaggedArticle, ["content_object", "tag"], links)
+
+        # Every save is a revision, imports included: the editors' history starts with what came in.
+        written_articles = (
+            Article.objects.filter(pk__in=[article.pk for article in [*new_articles, *changed]])
+            .select_related("section")
+            .prefetch_related("bylines__author", "tags")
+        )
+        Revision.objects.bulk_create(Revision.build_for(written_articles, comment="Imported"))
+        # Bulk writes send no model signals, so the importer purges the public page cache itself.
+        cache.purge()
         return outcomes
 
     def _article(self, item: Item, sections, now, *, published_at) -> Article:

@@ -54,6 +54,23 @@ class TestTheSample:
         assert (article.version, article.imported_version) == (1, 1)
         assert len(article.import_checksum) == 64
 
+    def test_every_import_that_writes_leaves_a_revision_with_bylines_and_tags(self, tmp_path):
+        import_articles(SAMPLE, status="published")
+        import_articles(SAMPLE, status="published")  # unchanged: no new revision
+        article = Article.objects.get()
+        [revision] = article.revisions.all()
+        assert (revision.number, revision.version, revision.comment) == (1, 1, "Imported")
+        assert revision.snapshot["headline"] == article.headline
+        assert revision.snapshot["tags"] == sorted(SAMPLE_TAGS, key=str.casefold)
+
+        changed = write(
+            tmp_path / SAMPLE.name, SAMPLE.read_text().replace("Milley discussed", "Milley weighed", 1)
+        )
+        import_articles(changed, source="hill", status="published")
+
+        assert [r.number for r in article.revisions.all()] == [2, 1]
+        assert article.revisions.first().snapshot["headline"].startswith("Milley weighed")
+
     def test_reimport_is_unchanged_and_writes_nothing(self):
         import_articles(SAMPLE, status="published")
         before = Article.objects.values().get()
