@@ -53,9 +53,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from articles import cache
 from articles.importers import Record
 from articles.importers.hill import split_tags
-from articles import cache
 from articles.models import Article, Byline, Revision, Section, Status, TaggedArticle
 from articles.sanitize import sanitize_html
 from authors.models import Author
