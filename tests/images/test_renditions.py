@@ -144,7 +144,7 @@ def test_renditions_command_fills_in_what_is_missing_and_is_idempotent(capsys):
     Rendition.objects.filter(image=images[1], format="webp").delete()
     Rendition.objects.filter(image=images[2], kind="social").delete()
 
-    call_command("renditions", "--missing", "--workers", "2", "--executor", "processes")
+    call_command("renditions", "--missing", "--workers", "2")
     # 3 widths (320, 640, 960) in WebP, and one social card
     assert capsys.readouterr().out.strip() == "3 images, 4 renditions written, 0 failed"
     assert [i.renditions.count() for i in images] == [per_image] * 3
@@ -158,7 +158,7 @@ def test_renditions_all_rerenders_every_image(capsys, media, django_capture_on_c
     before = {r.pk: r.file.name for r in image.renditions.all()}
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("renditions", "--all", "--quiet")
+        call_command("renditions", "--all", "--executor", "threads", "--quiet")
 
     out = capsys.readouterr()
     assert out.out.startswith("1 images, ")

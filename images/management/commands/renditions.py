@@ -5,8 +5,8 @@ Generate image renditions for images already in the library, on every core.
     manage.py renditions --all      re-render every rendition (after changing sizes or quality settings)
 
 Workers only run Pillow (images.processing.render_stored: bytes in, encoded files out), in threads by default
-(Pillow releases the GIL in decode, resize and encode) or processes; this thread reads originals, writes files
-and rows, so storage and database connections stay in one place. Each image's
+processes by default (or threads: Pillow releases the GIL in decode, resize and encode); this process reads
+originals, writes files and rows, so storage and database connections stay in one place. Each image's
 results are stored under a row lock that re-checks what exists, so concurrent runs never store one twice.
 """
 
@@ -35,10 +35,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--executor",
-            choices=["threads", "processes"],
-            default="threads",
-            help="Worker kind. Threads (default) measured faster in bench/images.py: Pillow releases the GIL "
-            "while decoding, resizing and encoding, and nothing is pickled between processes.",
+            choices=["processes", "threads"],
+            default="processes",
+            help="Worker kind. Processes (default) scaled best in bench/images.py on a busy machine, where "
+            "threads lose time handing the GIL back and forth between Pillow calls.",
         )
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
