@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from articles.models import Article, Byline, Section, TaggedArticle
+from articles.models import Article, Byline, RelatedPin, Section, TaggedArticle
 
 
 @admin.register(Section)
@@ -28,6 +28,19 @@ class TaggedArticleInline(admin.TabularInline):
     verbose_name_plural = "tags"
 
 
+class RelatedPinInline(admin.TabularInline):
+    """Public site: stories an editor pins as related, shown first, in position order."""
+
+    model = RelatedPin
+    fk_name = "article"
+    extra = 1
+    autocomplete_fields = ["related"]
+    fields = ["position", "related"]
+    ordering = ["position"]
+    verbose_name = "pinned related story"
+    verbose_name_plural = "pinned related stories"
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["headline", "status_badge", "section", "published_at", "modified_at"]
@@ -36,7 +49,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "dek", "external_id"]
     date_hierarchy = "published_at"
     exclude = ["tags"]
-    inlines = [BylineInline, TaggedArticleInline]
+    inlines = [BylineInline, TaggedArticleInline, RelatedPinInline]
     readonly_fields = ["created_at", "modified_at", "version"]
     fieldsets = [
         (None, {"fields": ["headline", "dek", "body", "section", "status", "published_at", "updated_at"]}),
@@ -55,6 +68,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        ("Public site", {"classes": ["collapse"], "fields": ["home_pinned_at"]}),
     ]
 
     @admin.display(description="status", ordering="status")

@@ -69,6 +69,31 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
         )
 
+    # Public site ------------------------------------------------------------------------------------------
+    def for_cards(self):
+        """What story cards render (headline, dek, bylines, date): the section joined, bylines prefetched."""
+        return self.select_related("section").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def tagged(self, tag):
+        """Articles with `tag`, newest first, in the order of the (tag, published_at) through index."""
+        return self.filter(tagged_items__tag=tag).order_by(
+            "-tagged_items__published_at", "-tagged_items__content_object"
+        )
+
+    def related_to(self, article, *, limit=5, now=None):
+        """Up to `limit` published stories related to `article`, pinned first, in one query."""
+        from articles.related import related_to
+
+        return related_to(article, limit=limit, now=now, using=self.db)
+
+    def latest_per_section(self, per_section, *, now=None):
+        """{section_id: [newest published articles]} for every section, in one query (articles/related.py)."""
+        from articles.related import latest_per_section
+
+        return latest_per_section(per_section, now=now, using=self.db)
+
 
 class TaggedArticle(ItemBase):
     """The article-tag link, with real foreign keys on both sides (no generic relation)."""
@@ -80,7 +105,15 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="articles_taggedarticle_unique"),
         ]
-        indexes = [models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article")]
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article"),
+            # Public site: tag pages and related stories read a tag's newest articles from this index.
+            models.Index(fields=["tag", "-published_at", "-content_object"], name="taggedarticle_tag_newest"),
+        ]
+
+    # Public site: a copy of the article's published_at kept by database triggers (migration
+    # 0002_public_pages), so a tag page walks one index in date order instead of joining every article.
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     @classmethod
     def tags_for(cls, model, instance=None, **extra_filters):
@@ -128,6 +161,14 @@ class Article(models.Model):
     external_id = models.CharField(max_length=255, blank=True, help_text="The article's id at its source.")
     canonical_url = models.URLField(max_length=500, blank=True)
 
+    # Public site: an editor pins the home page's lead story; the most recent pin wins.
+    home_pinned_at = models.DateTimeField(
+        "pinned on the home page at",
+        null=True,
+        blank=True,
+        help_text="Makes this the home page's lead story while it is published; the latest pin wins.",
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -145,6 +186,15 @@ class Article(models.Model):
             models.Index(fields=["section", "status", "published_at"], name="article_section_published"),
             models.Index(fields=["status", "publish_at"], name="article_status_publish_at"),
             models.Index(fields=["-modified_at"], name="article_modified"),
+            # Public site: newest-first lists (home, sections, feeds) and the cache's next-change lookup.
+            models.Index(fields=["-published_at", "-id"], name="article_newest"),
+            models.Index(fields=["section", "-published_at", "-id"], name="article_section_newest"),
+            models.Index(fields=["unpublish_at"], name="article_unpublish_at"),
+            models.Index(
+                fields=["-home_pinned_at"],
+                name="article_home_pinned",
+                condition=Q(home_pinned_at__isnull=False),
+            ),
         ]
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish articles"),
@@ -208,6 +258,43 @@ class Byline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "author", "role"], name="articles_byline_unique_role"),
         ]
+        # Public site: author pages.
+        indexes = [models.Index(fields=["author", "article"], name="byline_author_article")]
 
     def __str__(self):
         return f"{self.author} ({self.get_role_display()})"
+
+
+class ArticleSlugHistory(models.Model):
+    """A slug a published article used to have: its old URL answers 301 to the current one forever."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_history")
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "old slug"
+        verbose_name_plural = "slug history"
+
+    def __str__(self):
+        return self.slug
+
+
+class RelatedPin(models.Model):
+    """A story an editor pins as related to an article; pins come before automatic related stories."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_pins")
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="articles_relatedpin_unique"),
+            models.CheckConstraint(
+                condition=~Q(article=models.F("related")), name="articles_relatedpin_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} → {self.related}"

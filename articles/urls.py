@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from articles import views
+from articles import feeds, views
+from articles.cache import public_page
 
 
 class TwoDigitConverter:
@@ -20,4 +21,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("<int:year>/<dd:month>/<dd:day>/<str:slug>/", views.article_detail, name="detail"),
     path("sections/<str:slug>/", views.section_detail, name="section"),
+    path("sections/<str:slug>/feed/", public_page(feeds.SectionFeed()), name="section_feed"),
+    path("sections/<str:slug>/feed/atom/", public_page(feeds.SectionAtomFeed()), name="section_atom_feed"),
+    path("search/", views.search_page, name="search"),
 ]

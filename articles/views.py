@@ -1,18 +1,48 @@
 import datetime
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 
-from articles.models import Article, Section
+from articles import cache, search, structured_data
+from articles.models import Article, ArticleSlugHistory, Byline, Section
 
 PAGE_SIZE = 20
+HOME_LATEST = 10
+HOME_PER_SECTION = 4
+RELATED = 5
 
 
-def paginate(request, queryset):
+class CachedCountPaginator(Paginator):
+    """A Paginator whose COUNT(*) runs once per cache generation, not on every request."""
+
+    def __init__(self, object_list, per_page, *, count_key, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return cache.cached_value(f"count:{self.count_key}", lambda: self.object_list.count())
+
+
+def canonical_url(url, page=None):
+    """The absolute canonical URL of a list page: page 1 is the bare URL, later pages keep ?page=N."""
+    if page is not None and page.number > 1:
+        url = f"{url}?page={page.number}"
+    return structured_data.absolute(url)
+
+
+def paginate(request, queryset, *, count_key=None, per_page=PAGE_SIZE):
     """Page `queryset` by ?page=N; a page out of range (or not a number) is a 404, not an error."""
-    paginator = Paginator(queryset, PAGE_SIZE, allow_empty_first_page=True)
+    if count_key is None:
+        paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    else:
+        paginator = CachedCountPaginator(queryset, per_page, count_key=count_key, allow_empty_first_page=True)
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
@@ -22,26 +52,181 @@ def paginate(request, queryset):
     return paginator.page(number)
 
 
+@require_safe
+@cache.public_page
 def home(request):
-    articles = Article.objects.published().newest_first().for_listing()[:PAGE_SIZE]
-    return render(request, "articles/home.html", {"articles": articles})
-
-
-def article_detail(request, year, month, day, slug):
-    article = get_object_or_404(
-        Article.objects.published().select_related("section").prefetch_related("bylines__author", "tags"),
-        slug=slug,
+    now = timezone.now()
+    published = Article.objects.published(now)
+    lead = (
+        published.filter(home_pinned_at__isnull=False).select_related("section").order_by("-home_pinned_at")
     )
+    lead = lead.first()
+    latest = published.select_related("section").newest_first()
+    if lead is not None:
+        latest = latest.exclude(pk=lead.pk)
+    latest = list(latest[: HOME_LATEST + (0 if lead else 1)])
+    if lead is None and latest:
+        lead, latest = latest[0], latest[1:]
+    prefetch_related_objects(
+        [article for article in [lead, *latest] if article],
+        _bylines_prefetch(),
+    )
+    sections = list(Section.objects.all())
+    blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
+    section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "lead": lead,
+            "articles": latest,
+            "section_blocks": section_blocks,
+            "sections": sections,
+            "canonical_url": canonical_url("/"),
+        },
+    )
+
+
+def _bylines_prefetch():
+    from django.db.models import Prefetch
+
+    return Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+
+
+@require_safe
+@cache.public_page
+def article_detail(request, year, month, day, slug):
+    now = timezone.now()
+    published = Article.objects.published(now)
+    article = (
+        published.select_related("section")
+        .prefetch_related(_bylines_prefetch(), "tags")
+        .filter(slug=slug)
+        .first()
+    )
+    if article is None:
+        # An old slug of an article still published answers 301 with its current URL, forever.
+        old = ArticleSlugHistory.objects.filter(slug=slug, article__in=published).select_related("article")
+        old = old.first()
+        if old is None:
+            raise Http404("No such article")
+        return redirect(old.article, permanent=True)
     try:
         requested = datetime.date(year, month, day)
     except ValueError:
         raise Http404("No such date") from None
     if timezone.localtime(article.published_at).date() != requested:
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    bylines = list(article.bylines.all())
+    tags = list(article.tags.all())
+    related = list(Article.objects.related_to(article, limit=RELATED, now=now))
+    # Extension points: the workflow branch's corrections and the images branch's lead image.
+    corrections = list(article.corrections.all()) if hasattr(article, "corrections") else []
+    image = getattr(article, "lead_image_url", None)
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "bylines": bylines,
+            "tags": tags,
+            "related": related,
+            "corrections": corrections,
+            "canonical_url": structured_data.absolute(article.get_absolute_url()),
+            "structured_data": structured_data.news_article(
+                article, bylines=bylines, tags=tags, image=image, corrections=corrections
+            ),
+        },
+    )
 
 
+@require_safe
+@cache.public_page
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    page = paginate(request, Article.objects.published().filter(section=section).newest_first().for_listing())
-    return render(request, "articles/section_detail.html", {"section": section, "page": page})
+    articles = Article.objects.published().filter(section=section).newest_first().for_cards()
+    page = paginate(request, articles, count_key=f"section:{section.pk}")
+    url = section.get_absolute_url()
+    return render(
+        request,
+        "articles/section_detail.html",
+        {
+            "section": section,
+            "page": page,
+            "canonical_url": canonical_url(url, page),
+            "structured_data": structured_data.collection_page(
+                name=section.name, description=section.description, url=url
+            ),
+        },
+    )
+
+
+@require_safe
+def search_page(request):
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "max_length": search.MAX_QUERY_LENGTH}
+    if not query or not search.words_of(query):
+        context["problem"] = "empty"
+        return render(request, "articles/search.html", context)
+    if len(query) > search.MAX_QUERY_LENGTH:
+        context["problem"] = "too_long"
+        return render(request, "articles/search.html", context)
+    results = search.search(Article.objects.published().select_related("section"), query)
+    page = paginate(request, results)
+    prefetch_related_objects(page.object_list, _bylines_prefetch())
+    context["page"] = page
+    context["results"] = [(article, *search.highlight(article, query)) for article in page.object_list]
+    response = render(request, "articles/search.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        f"Sitemap: {settings.SITE_URL}/sitemap-news.xml",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache.public_page
+def news_sitemap(request):
+    """Google News sitemap: articles published in the last 48 hours (at most 1,000, as Google allows)."""
+    now = timezone.now()
+    articles = (
+        Article.objects.published(now)
+        .filter(published_at__gte=now - datetime.timedelta(hours=48))
+        .newest_first()
+        .prefetch_related("tags")[:1000]
+    )
+    return render(
+        request,
+        "sitemap_news.xml",
+        {"articles": articles, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@require_safe
+@cache.public_page
+def sitemap_index(request):
+    """The sitemap index, with URLs on settings.SITE_URL (Django's own index view uses the request's host)."""
+    from django.contrib.sitemaps.views import SitemapIndexItem
+    from django.urls import reverse
+
+    from articles.sitemaps import SITEMAPS
+
+    items = []
+    for section, sitemap_class in SITEMAPS.items():
+        url = settings.SITE_URL + reverse("sitemap_section", kwargs={"section": section})
+        items.append(SitemapIndexItem(url, None))
+        for number in range(2, sitemap_class().paginator.num_pages + 1):
+            items.append(SitemapIndexItem(f"{url}?p={number}", None))
+    return render(request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml")

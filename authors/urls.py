@@ -1,8 +1,12 @@
 from django.urls import path
 
-from authors import views
+from articles.cache import public_page
+from authors import feeds, views
 
 app_name = "authors"
 urlpatterns = [
+    path("", views.author_list, name="list"),
     path("<str:slug>/", views.author_detail, name="detail"),
+    path("<str:slug>/feed/", public_page(feeds.AuthorFeed()), name="feed"),
+    path("<str:slug>/feed/atom/", public_page(feeds.AuthorAtomFeed()), name="atom_feed"),
 ]

@@ -1,11 +1,46 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
-from articles.models import Article
-from articles.views import paginate
+from articles import cache, structured_data
+from articles.models import Article, Byline
+from articles.views import canonical_url, paginate
 from authors.models import Author
 
+AUTHORS_PER_PAGE = 100
 
+
+@require_safe
+@cache.public_page
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    page = paginate(request, Article.objects.published().filter(authors=author).newest_first().for_listing())
-    return render(request, "authors/author_detail.html", {"author": author, "page": page})
+    bylined = Byline.objects.filter(author=author).values("article")
+    articles = Article.objects.published().filter(pk__in=bylined).newest_first().for_cards()
+    page = paginate(request, articles, count_key=f"author:{author.pk}")
+    return render(
+        request,
+        "authors/author_detail.html",
+        {
+            "author": author,
+            "page": page,
+            "canonical_url": canonical_url(author.get_absolute_url(), page),
+            "structured_data": structured_data.profile_page(author),
+        },
+    )
+
+
+@require_safe
+@cache.public_page
+def author_list(request):
+    page = paginate(request, Author.objects.order_by("name", "pk"), per_page=AUTHORS_PER_PAGE)
+    url = "/authors/"
+    return render(
+        request,
+        "authors/author_list.html",
+        {
+            "page": page,
+            "canonical_url": canonical_url(url, page),
+            "structured_data": structured_data.collection_page(
+                name="Our journalists", description="The reporters and editors of the newsroom.", url=url
+            ),
+        },
+    )

@@ -1,12 +1,28 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from articles import views as article_views
+from articles.cache import public_page
+from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("tags/", include("tags.urls")),
     path("authors/", include("authors.urls")),
+    # Public site: feeds, sitemaps, robots.txt.
+    path("feeds/", include("articles.feed_urls")),
+    path("sitemap.xml", article_views.sitemap_index, name="sitemap_index"),
+    path("sitemap-news.xml", article_views.news_sitemap, name="sitemap_news"),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("robots.txt", article_views.robots_txt, name="robots_txt"),
     path("", include("articles.urls")),
 ]
 

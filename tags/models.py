@@ -16,6 +16,9 @@ class Tag(TagBase):
 
     description = models.TextField(blank=True, help_text="Shown on the tag page; plain text.")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.TOPIC)
+    # Public site: how many articles (any status) carry the tag, kept by database triggers; the rarity
+    # weight of related stories. Never shown to readers (it counts drafts).
+    article_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -14,7 +14,7 @@ def test_home_lists_published_articles_and_hides_drafts(client, django_assert_ma
         make_article(f"Published {n}", authors=[make_author(), make_author()], tags=[make_tag(), make_tag()])
     make_article("Secret draft", status=Status.DRAFT)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         response = client.get("/")
 
     assert response.status_code == 200
@@ -34,7 +34,7 @@ def test_article_page_shows_headline_dek_bylines_date_body_and_tags(client, djan
         tags=[make_tag("Russia"), make_tag("Kremlin")],
     )
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get("/2021/09/27/milley-discussed-putin-offer/")
 
     assert response.status_code == 200

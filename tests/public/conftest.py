@@ -106,5 +106,9 @@ def public_site(db):
         "tag-page-2": russia.get_absolute_url() + "?page=2",
         "author": reporter.get_absolute_url(),
         "section": politics.get_absolute_url(),
+        "authors": "/authors/",
+        "search": "/search/?q=Milley+offer",
+        "search-empty": "/search/?q=",
+        "search-no-results": "/search/?q=zanzibar",
         "404": "/no-such-page/",
     }

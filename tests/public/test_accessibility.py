@@ -15,7 +15,18 @@ from tests.public.conftest import FIGURE_PATH
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGES = ["home", "article", "tag", "tag-page-2", "author", "section", "404"]
+PAGES = [
+    "home",
+    "article",
+    "tag",
+    "tag-page-2",
+    "author",
+    "section",
+    "authors",
+    "search",
+    "search-empty",
+    "404",
+]
 BLOCKING = {"serious", "critical"}
 
 

@@ -1,0 +1,204 @@
+"""
+Caching of public pages: rendered pages in Django's cache (Redis when REDIS_URL is set) plus HTTP caching.
+
+Invalidation is by generation: every cached page's key contains the current generation token, and purge()
+replaces the token, so one call forgets every public page at once (nothing to enumerate, no stale
+fragments). purge() runs on every save/delete of what pages show (articles, bylines, tags, authors,
+sections, pins; see articles/receivers.py); the workflow's signals and the importer call it too.
+
+Time-based publishing: published() is a function of the clock, so a page may change with no write at all
+(a scheduled article goes live, an embargo ends). Each generation therefore records the next moment any
+article goes live or expires; the first request after that moment starts a new generation, and cache
+entries never live past it.
+
+Who gets what:
+- anonymous readers: the cached page, `Cache-Control: public, max-age=...` (capped at the next scheduled
+  change), `ETag` and `Last-Modified`, 304 on a matching conditional GET; `Vary: Cookie`, because a
+  logged-in reader gets a different response.
+- logged-in users (staff): always a fresh render, never stored, `Cache-Control: private, no-cache`.
+
+CSP nonces: a cached body must not carry one request's nonce under another request's header. Public pages
+have no inline script; their only <script> is the JSON-LD data block, which browsers never execute (CSP's
+script-src does not apply to a non-JavaScript type), but it carries the nonce anyway so the page stays
+valid under any policy. Before a page is stored, its nonce is replaced by a placeholder; each cached
+response gets the placeholder replaced by its own request's nonce, which also puts that nonce in the
+response's CSP header (the middleware adds the nonce once it has been read). A 304 carries no CSP header,
+so a browser keeps the header that came with the body it already has.
+"""
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, parse_http_date_safe
+
+GENERATION_KEY = "public-pages:generation"
+PAGE_TTL = 600  # seconds a rendered page stays in the cache at most
+BROWSER_MAX_AGE = 60  # seconds browsers and shared caches may reuse a page without asking
+NONCE_PLACEHOLDER = b"__public-pages-csp-nonce__"
+
+
+@dataclass(frozen=True)
+class Generation:
+    token: str
+    next_change: datetime.datetime | None  # the next go-live or expiry after the generation began
+
+    def seconds_left(self, now):
+        if self.next_change is None:
+            return None
+        return max(int((self.next_change - now).total_seconds()), 0)
+
+
+def _next_scheduled_change(now):
+    """The next moment any article's visibility changes by the clock alone (one indexed query)."""
+    from articles.models import Status
+
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT
+                (SELECT min(published_at) FROM articles_article WHERE status = %s AND published_at > %s),
+                      (SELECT min(publish_at) FROM articles_article WHERE status = %s AND publish_at > %s),
+                      (SELECT min(unpublish_at) FROM articles_article WHERE unpublish_at > %s)""",
+            [
+                Status.PUBLISHED,
+                ops.adapt_datetimefield_value(now),
+                Status.SCHEDULED,
+                ops.adapt_datetimefield_value(now),
+                ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
+    moments = []
+    for value in row:
+        if isinstance(value, str):  # SQLite returns its text form, in UTC
+            value = parse_datetime(value).replace(tzinfo=datetime.UTC)
+        if value is not None:
+            moments.append(value)
+    return min(moments) if moments else None
+
+
+def _start_generation(now):
+    generation = Generation(token=secrets.token_hex(8), next_change=_next_scheduled_change(now))
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    return generation
+
+
+def current_generation(now=None):
+    now = now or timezone.now()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None or (generation.next_change is not None and now >= generation.next_change):
+        generation = _start_generation(now)
+    return generation
+
+
+def purge(*args, **kwargs):
+    """Forget every cached public page. Accepts and ignores signal arguments, so it can be a receiver."""
+    cache.delete(GENERATION_KEY)
+    # Once more after the commit: a request between the write and its commit may have cached old rows.
+    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+
+
+def cached_value(name, compute, *, now=None):
+    """A value (such as a page count) cached for the current generation only."""
+    generation = current_generation(now)
+    key = f"public-pages:value:{generation.token}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=_ttl(generation, now or timezone.now()))
+    return value
+
+
+def _ttl(generation, now):
+    left = generation.seconds_left(now)
+    return PAGE_TTL if left is None else max(min(PAGE_TTL, left), 1)
+
+
+def _page_key(generation, request):
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"public-pages:page:{generation.token}:{path}"
+
+
+def _nonce(request):
+    return getattr(request, "_csp_nonce", None)
+
+
+def public_page(view):
+    """Serve `view` from the page cache to anonymous readers; ETag, Last-Modified, 304 and Cache-Control."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+
+        now = timezone.now()
+        generation = current_generation(now)
+        key = _page_key(generation, request)
+        entry = cache.get(key)
+        if entry is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return _anonymous_headers(response, generation, now)
+            if hasattr(response, "render"):
+                response.render()
+            body = response.content
+            nonce = _nonce(request)
+            if nonce:  # the page used the nonce: store the body without it
+                body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
+            entry = {
+                "body": body,
+                "content_type": response["Content-Type"],
+                "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+                "last_modified": http_date(now.timestamp()),
+                "headers": {k: v for k, v in response.items() if k.lower().startswith("x-robots")},
+            }
+            cache.set(key, entry, timeout=_ttl(generation, now))
+        else:
+            body = entry["body"]
+            if NONCE_PLACEHOLDER in body:
+                nonce = _nonce(request)
+                body = body.replace(NONCE_PLACEHOLDER, str(nonce).encode())
+            response = HttpResponse(body, content_type=entry["content_type"])
+            for header, value in entry["headers"].items():
+                response[header] = value
+        response["ETag"] = entry["etag"]
+        response["Last-Modified"] = entry["last_modified"]
+        response = _anonymous_headers(response, generation, now)
+        conditional = get_conditional_response(
+            request,
+            etag=entry["etag"],
+            last_modified=parse_http_date_safe(entry["last_modified"]),
+            response=response,
+        )
+        if conditional.status_code == 304:
+            # No CSP header: the browser keeps the one that came with the body it reuses.
+            conditional._csp_config = {}
+            conditional._csp_ro_config = {}
+        return conditional
+
+    return wrapped
+
+
+def _anonymous_headers(response, generation, now):
+    max_age = BROWSER_MAX_AGE
+    left = generation.seconds_left(now)
+    if left is not None:
+        max_age = min(max_age, left)
+    if response.status_code in (200, 301, 404):
+        patch_cache_control(response, public=True, max_age=max_age)
+    patch_vary_headers(response, ["Cookie"])
+    return response

@@ -1,0 +1,115 @@
+"""
+RSS 2.0 and Atom feeds of published articles (django.contrib.syndication): the latest stories here, and the
+same for a tag (tags/feeds.py), an author (authors/feeds.py) and a section (SectionFeed below). Each item has
+the full dek, every byline and the tags as categories; links are absolute (settings.SITE_URL).
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.models import Article, Byline, Section
+from articles.structured_data import absolute
+
+FEED_SIZE = 30
+
+
+class ArticleFeed(Feed):
+    """What every article feed shares; subclasses say which articles (`articles_for`) and the titles."""
+
+    description_template = None
+
+    def articles_for(self, obj):
+        """The feed's articles, newest first."""
+        return Article.objects.published().newest_first()
+
+    def items(self, obj):
+        return self.articles_for(obj).prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags"
+        )[:FEED_SIZE]
+
+    url_name = None  # the feed's own URL name, for its absolute self link
+
+    def feed_url(self, obj):
+        return absolute(reverse(self.url_name, kwargs={"slug": obj.slug} if obj is not None else None))
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        return item.dek
+
+    def item_link(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at or item.published_at
+
+    def item_author_name(self, item):
+        names = [byline.author.name for byline in item.bylines.all()]
+        if len(names) > 1:
+            return ", ".join(names[:-1]) + " and " + names[-1]
+        return names[0] if names else None
+
+    def item_author_link(self, item):
+        bylines = item.bylines.all()
+        return absolute(bylines[0].author.get_absolute_url()) if len(bylines) == 1 else None
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def feed_copyright(self):
+        return settings.SITE_NAME
+
+
+class LatestFeed(ArticleFeed):
+    url_name = "feeds:latest"
+    description = "The latest stories."
+
+    def title(self):
+        return settings.SITE_NAME
+
+    def link(self):
+        return settings.SITE_URL + "/"
+
+
+class LatestAtomFeed(LatestFeed):
+    url_name = "feeds:latest_atom"
+    feed_type = Atom1Feed
+    subtitle = LatestFeed.description
+
+
+class SectionFeed(ArticleFeed):
+    url_name = "articles:section_feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def articles_for(self, section):
+        return Article.objects.published().filter(section=section).newest_first()
+
+    def title(self, section):
+        return f"{section.name} – {settings.SITE_NAME}"
+
+    def link(self, section):
+        return absolute(section.get_absolute_url())
+
+    def description(self, section):
+        return section.description or f"The latest stories in {section.name}."
+
+
+class SectionAtomFeed(SectionFeed):
+    url_name = "articles:section_atom_feed"
+    feed_type = Atom1Feed
+
+    def subtitle(self, section):
+        return self.description(section)

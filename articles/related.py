@@ -1,0 +1,121 @@
+"""
+Hand-written SQL for the two public queries the ORM cannot say in one statement.
+
+related_to(): an article's related stories. Pinned ones (RelatedPin, by position) come first; then articles
+sharing tags with it, each shared tag weighing 1 / ln(2 + tag.article_count) (a tag on 3 articles says more
+than one on 30,000), highest total first, ties by recency. Candidates are only the PER_TAG newest articles of
+each shared tag, read from the (tag, published_at) index of the through table, so the cost does not grow
+with the archive: on PostgreSQL a LATERAL join per shared tag; on SQLite (no LATERAL) the same rows picked
+with ROW_NUMBER(). Visibility is Article.objects.published()'s own WHERE clause, compiled by the ORM.
+
+latest_per_section(): the newest articles of every section (the home page's blocks) in one query, again a
+LATERAL join on PostgreSQL (each section reads its index) and ROW_NUMBER() on SQLite.
+"""
+
+from django.db import connections
+from django.utils import timezone
+
+PER_TAG = 200
+
+
+def _columns(model, table):
+    return ", ".join(f'{table}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+def _published_where(now, using):
+    """The WHERE clause of Article.objects.published(now), as SQL on the unaliased articles_article table."""
+    from articles.models import Article
+
+    query = Article.objects.published(now).query
+    compiler = query.get_compiler(using=using)
+    return compiler.compile(query.where)
+
+
+def related_to(article, *, limit=5, now=None, using="default"):
+    from articles.models import Article
+
+    connection = connections[using]
+    now = now or timezone.now()
+    published_sql, published_params = _published_where(now, using)
+    now_param = connection.ops.adapt_datetimefield_value(now)
+    if connection.vendor == "postgresql":
+        candidates = """
+            SELECT c.content_object_id AS id, sum(s.weight) AS score
+            FROM shared s CROSS JOIN LATERAL (
+                SELECT x.content_object_id FROM articles_taggedarticle x
+                WHERE x.tag_id = s.tag_id AND x.published_at <= %s AND x.content_object_id <> %s
+                ORDER BY x.published_at DESC, x.content_object_id DESC
+                LIMIT %s
+            ) c
+            GROUP BY c.content_object_id"""
+    else:
+        candidates = """
+            SELECT id, sum(weight) AS score FROM (
+                SELECT x.content_object_id AS id, s.weight, ROW_NUMBER() OVER (
+                    PARTITION BY x.tag_id ORDER BY x.published_at DESC, x.content_object_id DESC) AS n
+                FROM shared s JOIN articles_taggedarticle x ON x.tag_id = s.tag_id
+                WHERE x.published_at <= %s AND x.content_object_id <> %s
+            ) ranked_rows WHERE n <= %s
+            GROUP BY id"""
+    sql = f"""
+        WITH pins AS (
+            SELECT p.related_id AS id, p.position AS position
+            FROM articles_relatedpin p WHERE p.article_id = %s
+        ), shared AS (
+            SELECT t.id AS tag_id, 1.0 / ln(2 + t.article_count) AS weight
+            FROM articles_taggedarticle ta JOIN tags_tag t ON t.id = ta.tag_id
+            WHERE ta.content_object_id = %s
+        ), candidates AS ({candidates}
+        ), ranked AS (
+            SELECT id, 0 AS automatic, position, 0.0 AS score FROM pins
+            UNION ALL
+            SELECT id, 1, 0, score FROM candidates WHERE id NOT IN (SELECT id FROM pins)
+        )
+        SELECT {_columns(Article, "articles_article")}, ranked.score AS related_score,
+               ranked.automatic AS related_automatic
+        FROM ranked JOIN articles_article ON articles_article.id = ranked.id
+        WHERE articles_article.id <> %s AND {published_sql}
+        ORDER BY ranked.automatic, ranked.position, ranked.score DESC,
+                 articles_article.published_at DESC, articles_article.id DESC
+        LIMIT %s"""
+    params = [
+        article.pk,
+        article.pk,
+        now_param,
+        article.pk,
+        PER_TAG,
+        article.pk,
+        *published_params,
+        limit,
+    ]
+    return Article.objects.using(using).raw(sql, params)
+
+
+def latest_per_section(per_section, *, now=None, using="default"):
+    from articles.models import Article
+
+    connection = connections[using]
+    published_sql, published_params = _published_where(now or timezone.now(), using)
+    columns = _columns(Article, "articles_article")
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT latest.* FROM articles_section s CROSS JOIN LATERAL (
+                SELECT {columns} FROM articles_article
+                WHERE articles_article.section_id = s.id AND {published_sql}
+                ORDER BY articles_article.published_at DESC, articles_article.id DESC
+                LIMIT %s
+            ) latest
+            ORDER BY s.position, s.name, latest.published_at DESC, latest.id DESC"""
+    else:
+        sql = f"""
+            SELECT * FROM (
+                SELECT {columns}, ROW_NUMBER() OVER (
+                    PARTITION BY articles_article.section_id
+                    ORDER BY articles_article.published_at DESC, articles_article.id DESC) AS n
+                FROM articles_article WHERE articles_article.section_id IS NOT NULL AND {published_sql}
+            ) latest WHERE n <= %s
+            ORDER BY section_id, published_at DESC, id DESC"""
+    blocks = {}
+    for article in Article.objects.using(using).raw(sql, [*published_params, per_section]):
+        blocks.setdefault(article.section_id, []).append(article)
+    return blocks

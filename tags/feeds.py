@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.feeds import ArticleFeed
+from articles.models import Article
+from articles.structured_data import absolute
+from tags.models import Tag
+
+
+class TagFeed(ArticleFeed):
+    url_name = "tags:feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def articles_for(self, tag):
+        return Article.objects.published().tagged(tag)
+
+    def title(self, tag):
+        return f"{tag.name} – {settings.SITE_NAME}"
+
+    def link(self, tag):
+        return absolute(tag.get_absolute_url())
+
+    def description(self, tag):
+        return tag.description or f"The latest stories about {tag.name}."
+
+
+class TagAtomFeed(TagFeed):
+    url_name = "tags:atom_feed"
+    feed_type = Atom1Feed
+
+    def subtitle(self, tag):
+        return self.description(tag)

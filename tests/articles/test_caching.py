@@ -1,0 +1,191 @@
+"""HTTP caching, the rendered-page cache and its invalidation, and the CSP nonce of cached pages."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from articles import cache
+from articles.models import Status
+from tests.factories import make_article, make_author, make_section, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def nonce_of(response):
+    header = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])
+    body = re.search(r'<script type="application/ld\+json" nonce="([^"]+)"', response.text)
+    return header and header.group(1), body and body.group(1)
+
+
+def test_anonymous_readers_get_public_cache_headers_an_etag_and_last_modified(client):
+    article = make_article("Cached story")
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "max-age=" in response["Cache-Control"]
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"].endswith("GMT")
+    assert "Cookie" in response["Vary"]
+
+
+def test_a_conditional_get_with_the_etag_or_date_answers_304_without_a_body(client):
+    article = make_article("Cached story")
+    first = client.get(article.get_absolute_url())
+
+    by_etag = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    by_date = client.get(article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert by_etag.status_code == 304 and by_etag.content == b""
+    assert by_date.status_code == 304
+    assert "Content-Security-Policy" not in by_etag  # the browser keeps the header of the body it has
+    assert client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_a_second_request_is_served_from_the_cache_without_queries(client, django_assert_num_queries):
+    make_article("Cached story", tags=[make_tag("Cache")], authors=[make_author()])
+    client.get("/")
+    client.get("/tags/cache/")
+
+    with django_assert_num_queries(0):
+        assert client.get("/").status_code == 200
+        assert client.get("/tags/cache/").status_code == 200
+
+
+def test_the_nonce_in_a_cached_page_matches_each_responses_own_header(client):
+    article = make_article("Nonce story")
+
+    first = client.get(article.get_absolute_url())
+    second = client.get(article.get_absolute_url())
+
+    header1, body1 = nonce_of(first)
+    header2, body2 = nonce_of(second)
+    assert header1 and header1 == body1
+    assert header2 and header2 == body2
+    assert header1 != header2
+    assert first["ETag"] == second["ETag"]
+
+
+def test_logged_in_staff_always_get_fresh_private_pages(client, django_assert_max_num_queries):
+    staff = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+    article = make_article("Story")
+    client.get(article.get_absolute_url())  # warm the cache for anonymous readers
+    client.force_login(staff)
+
+    response = client.get(article.get_absolute_url())
+
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+    assert "ETag" not in response
+    header, body = nonce_of(response)
+    assert header == body
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "edit headline",
+        "unpublish",
+        "add tag",
+        "rename tag",
+        "rename author",
+        "rename section",
+        "delete",
+    ],
+)
+def test_every_change_readers_see_purges_the_cached_pages(client, change):
+    section = make_section("Politics")
+    author = make_author("Jo Writer")
+    tag = make_tag("Elections")
+    article = make_article("Original headline", section=section, authors=[author], tags=[tag])
+    urls = ["/", article.get_absolute_url(), "/tags/elections/", "/authors/jo-writer/", "/sections/politics/"]
+    before = {url: client.get(url).text for url in urls}
+
+    if change == "edit headline":
+        article.headline = "Changed headline"
+        article.save()
+    elif change == "unpublish":
+        article.status = Status.UNPUBLISHED
+        article.save()
+    elif change == "add tag":
+        article.tags.add(make_tag("Added topic"))
+    elif change == "rename tag":
+        tag.name = "Votes"
+        tag.save()
+    elif change == "rename author":
+        author.name = "Jo Renamed"
+        author.save()
+    elif change == "rename section":
+        section.name = "Government"
+        section.save()
+    elif change == "delete":
+        article.delete()
+
+    after = {url: client.get(url) for url in urls}
+    changed = [url for url in urls if after[url].status_code != 200 or after[url].text != before[url]]
+    assert changed, "no page changed"
+    if change == "edit headline":
+        assert all("Changed headline" in after[url].text for url in urls)
+    if change in ("unpublish", "delete"):
+        assert after[article.get_absolute_url()].status_code == 404
+        assert "Original headline" not in after["/"].text
+    if change == "add tag":
+        assert "Added topic" in after[article.get_absolute_url()].text
+    if change == "rename author":
+        assert "Jo Renamed" in after[article.get_absolute_url()].text
+
+
+def test_a_scheduled_article_appears_when_its_time_comes_although_nothing_was_written(client):
+    now = timezone.now()
+    make_article("Already out", published_at=now - datetime.timedelta(hours=1))
+    soon = make_article(
+        "Embargoed story",
+        status=Status.SCHEDULED,
+        publish_at=now + datetime.timedelta(seconds=30),
+        published_at=now + datetime.timedelta(seconds=30),
+    )
+    assert "Embargoed story" not in client.get("/").text
+
+    generation = cache.current_generation()
+    assert generation.next_change == soon.publish_at
+    assert cache._ttl(generation, now) <= 30
+
+    later = soon.publish_at + datetime.timedelta(seconds=1)
+    assert cache.current_generation(later).token != generation.token  # the next request starts afresh
+    from articles.models import Article
+
+    assert Article.objects.published(later).filter(pk=soon.pk).exists()
+
+
+def test_an_expiring_article_caps_the_cache_lifetime(client):
+    now = timezone.now()
+    make_article("Short-lived", unpublish_at=now + datetime.timedelta(seconds=20))
+
+    response = client.get("/")
+
+    max_age = int(re.search(r"max-age=(\d+)", response["Cache-Control"]).group(1))
+    assert max_age <= 20
+
+
+def test_purge_forgets_every_cached_page(client):
+    article = make_article("Story")
+    client.get(article.get_absolute_url())
+    token = cache.current_generation().token
+
+    cache.purge()
+
+    assert cache.current_generation().token != token
+
+
+def test_search_pages_are_not_stored_in_the_page_cache(client):
+    make_article("Harbour story")
+    client.get("/search/", {"q": "harbour"})
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": "harbour"})
+    assert len(queries) >= 1

@@ -1,0 +1,71 @@
+"""RSS and Atom feeds parse (feedparser); only published items, full dek, all authors, tags as categories."""
+
+import datetime
+
+import feedparser
+import pytest
+from django.utils import timezone
+
+from articles.models import Status
+from tests.factories import make_article, make_author, make_section, make_tag
+
+pytestmark = pytest.mark.django_db
+
+FEEDS = [
+    "/feeds/latest/",
+    "/feeds/latest/atom/",
+    "/tags/courts/feed/",
+    "/tags/courts/feed/atom/",
+    "/authors/ann-lee/feed/",
+    "/authors/ann-lee/feed/atom/",
+    "/sections/law/feed/",
+    "/sections/law/feed/atom/",
+]
+
+
+@pytest.fixture
+def stories():
+    now = timezone.now()
+    courts, appeals = make_tag("Courts"), make_tag("Appeals")
+    ann, ben = make_author("Ann Lee"), make_author("Ben Ode")
+    law = make_section("Law")
+    shared = {"section": law, "tags": [courts, appeals], "authors": [ann, ben]}
+    make_article(
+        "Verdict due", dek="A long dek " * 30, published_at=now - datetime.timedelta(hours=2), **shared
+    )
+    make_article("Appeal filed", dek="Second dek", published_at=now - datetime.timedelta(hours=1), **shared)
+    make_article("Draft ruling", status=Status.DRAFT, **shared)
+    make_article("Future ruling", published_at=now + datetime.timedelta(hours=1), **shared)
+    make_article("Expired ruling", published_at=now - datetime.timedelta(hours=3), unpublish_at=now, **shared)
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feeds_parse_and_list_only_published_items_newest_first(
+    client, stories, url, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(5):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == ("atom10" if url.endswith("atom/") else "rss20")
+    assert [entry.title for entry in feed.entries] == ["Appeal filed", "Verdict due"]
+    entry = feed.entries[1]
+    assert entry.summary.strip() == ("A long dek " * 30).strip()  # the full dek, not cut
+    assert entry.link.startswith("http://127.0.0.1:8000/")
+    assert {tag.term for tag in entry.tags} == {"Courts", "Appeals"}
+    assert "Ann Lee" in entry.author and "Ben Ode" in entry.author
+
+
+def test_rss_feed_has_absolute_self_link_and_dates(client, stories):
+    feed = feedparser.parse(client.get("/feeds/latest/").content)
+
+    assert feed.feed.link == "http://127.0.0.1:8000/"
+    assert feed.entries[0].published_parsed is not None
+    assert feed.entries[0].id == feed.entries[0].link
+
+
+def test_feeds_of_unknown_things_are_404(client):
+    for url in ["/tags/none/feed/", "/authors/none/feed/", "/sections/none/feed/"]:
+        assert client.get(url).status_code == 404

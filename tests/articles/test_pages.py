@@ -1,0 +1,247 @@
+"""The public pages: status, content, pagination edges, redirects and fixed query counts."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from articles.models import ArticleSlugHistory, Status
+from tests.factories import make_article, make_author, make_section, make_tag
+
+pytestmark = pytest.mark.django_db
+
+# Every public page, with the most queries it may make on a cold cache (the cache generation lookup included).
+PAGES = {
+    "home": ("/", 6),
+    "article": (None, 7),
+    "tag": ("/tags/topic-3/", 6),
+    "tag page 2": ("/tags/topic-3/?page=2", 6),
+    "author": ("/authors/reporter-2/", 6),
+    "authors": ("/authors/", 3),
+    "section": ("/sections/section-b/", 6),
+    "search": ("/search/?q=story", 4),
+    "latest feed": ("/feeds/latest/", 4),
+    "latest atom feed": ("/feeds/latest/atom/", 4),
+    "tag feed": ("/tags/topic-3/feed/", 5),
+    "author feed": ("/authors/reporter-2/feed/", 5),
+    "section feed": ("/sections/section-b/feed/", 5),
+    "sitemap index": ("/sitemap.xml", 6),
+    "articles sitemap": ("/sitemap-articles.xml", 3),
+    "tags sitemap": ("/sitemap-tags.xml", 3),
+    "news sitemap": ("/sitemap-news.xml", 3),
+}
+
+
+@pytest.mark.parametrize("scale", [1, 3])
+@pytest.mark.parametrize("name", PAGES)
+def test_every_public_page_makes_a_fixed_number_of_queries(
+    client, newsroom, django_assert_max_num_queries, name, scale
+):
+    # Three times the articles, and more tags and bylines on each, must not add a single query.
+    data = newsroom(articles=45 * scale, tags_per_article=4 + 2 * scale, authors_per_article=2 + scale)
+    url, limit = PAGES[name]
+    url = url or data["articles"][3].get_absolute_url()
+
+    with django_assert_max_num_queries(limit):
+        response = client.get(url)
+
+    assert response.status_code == 200, url
+
+
+def test_home_shows_the_lead_story_latest_stories_and_a_block_per_section(client, newsroom):
+    data = newsroom(articles=12)
+
+    response = client.get("/")
+
+    text = response.text
+    assert response.status_code == 200
+    lead = re.search(r'<section class="lead-story".*?</section>', text, re.S).group(0)
+    assert "Story number 0" in lead
+    for section in data["sections"]:
+        assert f'href="/sections/{section.slug}/"' in text
+    assert text.count('class="section-block"') == 3
+
+
+def test_an_editor_pinned_story_leads_the_home_page(client, newsroom):
+    data = newsroom(articles=5)
+    pinned = data["articles"][4]
+    pinned.home_pinned_at = timezone.now()
+    pinned.save()
+
+    text = client.get("/").text
+
+    lead = re.search(r'<section class="lead-story".*?</section>', text, re.S).group(0)
+    assert "Story number 4" in lead
+
+
+def test_a_pinned_story_that_is_not_published_does_not_lead(client, newsroom):
+    data = newsroom(articles=3)
+    make_article("Pinned draft", status=Status.DRAFT, home_pinned_at=timezone.now())
+
+    text = client.get("/").text
+
+    assert "Pinned draft" not in text
+    assert (
+        data["articles"][0].headline in re.search(r'<section class="lead-story".*?</section>', text, re.S)[0]
+    )
+
+
+def test_article_page_links_bylines_and_tags_and_shows_times(client):
+    when = datetime.datetime(2024, 3, 5, 9, 15, tzinfo=datetime.UTC)
+    article = make_article(
+        "Council approves budget",
+        dek="After a long night",
+        published_at=when,
+        updated_at=when + datetime.timedelta(hours=2),
+        section=make_section("City"),
+        authors=[make_author("Ana Ruiz"), make_author("Bo Chen")],
+        tags=[make_tag("Budget"), make_tag("City council")],
+    )
+
+    text = client.get(article.get_absolute_url()).text
+
+    assert "<h1>Council approves budget</h1>" in text
+    assert 'href="/authors/ana-ruiz/" rel="author">Ana Ruiz</a> and <a href="/authors/bo-chen/"' in text
+    assert 'Published <time datetime="2024-03-05T09:15:00+00:00">' in text
+    assert 'Updated <time datetime="2024-03-05T11:15:00+00:00">' in text
+    assert 'href="/tags/budget/" rel="tag"' in text and 'href="/tags/city-council/"' in text
+    assert 'href="/sections/city/"' in text
+
+
+def test_article_with_a_wrong_date_redirects_permanently_to_the_right_one(client):
+    article = make_article("Dated", published_at=datetime.datetime(2021, 9, 27, tzinfo=datetime.UTC))
+
+    response = client.get("/2020/01/01/dated/")
+
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url() == "/2021/09/27/dated/"
+
+
+def test_an_impossible_date_is_404(client):
+    make_article("Dated", published_at=datetime.datetime(2021, 9, 27, tzinfo=datetime.UTC))
+
+    assert client.get("/2021/02/31/dated/").status_code == 404
+
+
+def test_a_renamed_published_article_answers_301_at_every_old_slug_forever(client):
+    article = make_article("First headline", published_at=datetime.datetime(2022, 5, 1, tzinfo=datetime.UTC))
+    article.slug = "second-headline"
+    article.save()
+    article.slug = "third-headline"
+    article.save()
+
+    for old in ["/2022/05/01/first-headline/", "/2022/05/01/second-headline/", "/1999/01/01/first-headline/"]:
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == "/2022/05/01/third-headline/"
+    assert client.get("/2022/05/01/third-headline/").status_code == 200
+    assert set(ArticleSlugHistory.objects.values_list("slug", flat=True)) == {
+        "first-headline",
+        "second-headline",
+    }
+
+
+def test_a_draft_renamed_before_publication_leaves_no_redirect(client):
+    article = make_article("Working title", status=Status.DRAFT)
+    article.slug = "final-title"
+    article.save()
+
+    assert not ArticleSlugHistory.objects.exists()
+    assert client.get("/2022/05/01/working-title/").status_code == 404
+
+
+def test_old_slugs_of_an_unpublished_article_are_404(client):
+    article = make_article("Gone soon", published_at=datetime.datetime(2022, 5, 1, tzinfo=datetime.UTC))
+    article.slug = "gone"
+    article.save()
+    article.status = Status.UNPUBLISHED
+    article.save()
+
+    assert client.get("/2022/05/01/gone-soon/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/tags/{}/", "/sections/{}/", "/authors/{}/"])
+def test_list_pages_paginate_20_newest_first_with_rel_links_and_404_out_of_range(client, path):
+    section = make_section("World")
+    tag = make_tag("World news")
+    author = make_author("World Desk")
+    now = timezone.now()
+    for n in range(45):
+        make_article(
+            f"World story {n:02d}",
+            published_at=now - datetime.timedelta(minutes=n + 1),
+            section=section,
+            tags=[tag],
+            authors=[author],
+        )
+    slug = {"/tags/{}/": tag.slug, "/sections/{}/": section.slug, "/authors/{}/": author.slug}[path]
+    url = path.format(slug)
+
+    first, second, third = (client.get(url + query) for query in ["", "?page=2", "?page=3"])
+
+    assert [first.status_code, second.status_code, third.status_code] == [200, 200, 200]
+    assert re.findall(r"World story (\d\d)", first.text)[:20] == [f"{n:02d}" for n in range(20)]
+    assert "World story 20" in second.text and "World story 19" not in second.text
+    assert third.text.count('class="card"') == 5
+    assert '<link rel="next" href="http://testserver' not in first.text
+    assert f'<link rel="next" href="http://127.0.0.1:8000{url}?page=2">' in first.text
+    assert 'rel="prev"' not in first.text
+    assert f'<link rel="prev" href="http://127.0.0.1:8000{url}">' in second.text
+    assert f'<link rel="next" href="http://127.0.0.1:8000{url}?page=3">' in second.text
+    assert 'rel="next"' not in third.text
+    for bad in ["?page=4", "?page=0", "?page=-1", "?page=two"]:
+        assert client.get(url + bad).status_code == 404, bad
+
+
+def test_unknown_tag_author_and_section_are_404_with_the_styled_page(client):
+    for url in ["/tags/nope/", "/authors/nope/", "/sections/nope/", "/tags/nope/feed/", "/no/such/page/"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "We can’t find that page" in response.text
+
+
+def test_the_tag_page_shows_name_description_and_feed_link(client):
+    tag = make_tag("Climate", description="Our coverage of the climate crisis.")
+    make_article("Heat record", tags=[tag])
+
+    text = client.get("/tags/climate/").text
+
+    assert "<h1>Climate</h1>" in text
+    assert "Our coverage of the climate crisis." in text
+    assert 'href="/tags/climate/feed/"' in text
+
+
+def test_the_authors_page_lists_authors_and_the_author_page_shows_the_bio(client):
+    author = make_author("Rita Skeeter", bio="Covers politics.")
+    make_article("Scoop", authors=[author])
+
+    assert 'href="/authors/rita-skeeter/"' in client.get("/authors/").text
+    text = client.get("/authors/rita-skeeter/").text
+    assert "Covers politics." in text and "Scoop" in text
+
+
+def test_robots_txt_names_both_sitemaps(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in response.text
+    assert "Sitemap: http://127.0.0.1:8000/sitemap-news.xml" in response.text
+
+
+def test_the_500_page_renders_without_a_database_or_request(settings):
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+
+    assert "Something went wrong" in html
+
+
+def test_public_pages_have_no_inline_script_or_style_attributes(client, newsroom):
+    data = newsroom(articles=3)
+    for url in ["/", data["articles"][0].get_absolute_url(), "/tags/topic-1/", "/search/?q=story", "/nope/"]:
+        text = client.get(url).text
+        scripts = re.findall(r"<script([^>]*)>", text)
+        assert all('type="application/ld+json"' in attributes for attributes in scripts), url
+        assert " style=" not in text, url

@@ -1,0 +1,139 @@
+"""Related stories: pinned first, then by shared tags weighted by rarity, ties by recency; one query."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, RelatedPin, Status, TaggedArticle
+from tags.models import Tag
+from tests.factories import make_article, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def hours_ago(n):
+    return timezone.now() - datetime.timedelta(hours=n)
+
+
+@pytest.fixture
+def example():
+    """
+    The article "Main" has tags rare (on 4 articles), medium (on 11) and common (on 30), counting the hidden
+    ones. Weights 1/ln(2 + count): rare 0.558, medium 0.390, common 0.289.
+    """
+    rare, medium, common = make_tag("Rare"), make_tag("Medium"), make_tag("Common")
+    main = make_article("Main", published_at=hours_ago(1), tags=[rare, medium, common])
+    stories = {
+        # rare + common = 0.847
+        "rare and common": make_article("Rare and common", published_at=hours_ago(50), tags=[rare, common]),
+        # medium + common = 0.679
+        "medium and common": make_article(
+            "Medium and common", published_at=hours_ago(3), tags=[medium, common]
+        ),
+        # rare alone = 0.558
+        "rare": make_article("Rare only", published_at=hours_ago(40), tags=[rare]),
+        # medium alone = 0.390, two of them: the newer first
+        "medium new": make_article("Medium new", published_at=hours_ago(5), tags=[medium]),
+        "medium old": make_article("Medium old", published_at=hours_ago(30), tags=[medium]),
+    }
+    for n in range(4):
+        make_article(f"Medium filler {n}", published_at=hours_ago(100 + n), tags=[medium])
+    for n in range(25):
+        make_article(f"Common filler {n}", published_at=hours_ago(200 + n), tags=[common])
+    # Never related: unpublished, future, draft, expired.
+    make_article("Draft sharing all", status=Status.DRAFT, tags=[rare, medium, common])
+    make_article(
+        "Future sharing all", published_at=timezone.now() + datetime.timedelta(hours=2), tags=[medium]
+    )
+    make_article(
+        "Expired sharing all", published_at=hours_ago(2), unpublish_at=hours_ago(1), tags=[medium, common]
+    )
+    return main, stories
+
+
+def test_tag_counts_are_kept_by_the_database_and_count_every_status(example):
+    assert dict(Tag.objects.values_list("name", "article_count")) == {"Rare": 4, "Medium": 11, "Common": 30}
+
+
+def test_related_stories_rank_by_rarity_weighted_shared_tags_then_recency(example):
+    main, stories = example
+
+    related = list(Article.objects.related_to(main))
+
+    assert [article.headline for article in related] == [
+        "Rare and common",
+        "Medium and common",
+        "Rare only",
+        "Medium new",
+        "Medium old",
+    ]
+    assert related[0].related_score > related[1].related_score > related[2].related_score
+
+
+def test_pinned_stories_come_first_in_their_order_and_automatic_ones_fill_the_rest(example):
+    main, stories = example
+    old = make_article("Pinned old story", published_at=hours_ago(1000))
+    RelatedPin.objects.create(article=main, related=old, position=2)
+    RelatedPin.objects.create(article=main, related=stories["medium old"], position=1)
+
+    related = [article.headline for article in Article.objects.related_to(main)]
+
+    assert related == ["Medium old", "Pinned old story", "Rare and common", "Medium and common", "Rare only"]
+
+
+def test_a_pinned_story_that_is_not_published_is_left_out(example):
+    main, _ = example
+    RelatedPin.objects.create(article=main, related=make_article("Pinned draft", status=Status.DRAFT))
+
+    assert "Pinned draft" not in [article.headline for article in Article.objects.related_to(main)]
+
+
+def test_related_never_lists_the_article_itself_or_hidden_stories(example):
+    main, _ = example
+
+    headlines = [article.headline for article in Article.objects.related_to(main, limit=50)]
+
+    assert "Main" not in headlines
+    assert not {"Draft sharing all", "Future sharing all", "Expired sharing all"} & set(headlines)
+    assert len(headlines) == 34  # every published article sharing a tag
+
+
+def test_an_article_without_tags_has_no_automatic_related_stories():
+    lonely = make_article("Lonely")
+    make_article("Other")
+
+    assert list(Article.objects.related_to(lonely)) == []
+
+
+def test_related_stories_are_one_query(example, django_assert_num_queries):
+    main, _ = example
+
+    with django_assert_num_queries(1):
+        list(Article.objects.related_to(main))
+
+
+def test_the_article_page_lists_related_stories(client, example):
+    main, _ = example
+
+    text = client.get(main.get_absolute_url()).text
+
+    assert 'id="related-heading"' in text
+    assert text.index("Rare and common") < text.index("Medium and common") < text.index("Rare only")
+
+
+def test_through_rows_copy_the_article_publication_time_even_after_it_changes(example):
+    main, _ = example
+    later = hours_ago(-5)
+    Article.objects.filter(pk=main.pk).update(published_at=later)
+
+    assert set(TaggedArticle.objects.filter(content_object=main).values_list("published_at", flat=True)) == {
+        later
+    }
+
+
+def test_tag_counts_follow_tag_removal(example):
+    main, _ = example
+    main.tags.remove(Tag.objects.get(name="Rare"))
+
+    assert Tag.objects.get(name="Rare").article_count == 3
