@@ -8,7 +8,7 @@ foreign-key checks) are off during the COPY, row-by-row work that would take mos
 fill_denormalized() does in set-based passes what the triggers of articles/db_triggers.py keep up to date
 (the tagged rows' published_at copy is written by the COPY itself).
 
-The database is rebuilt only when its recorded shape (parameters and the migration leaves) differs.
+The database is rebuilt only when its recorded shape differs; new migrations are applied to it in place.
 """
 
 import datetime
@@ -68,12 +68,6 @@ def setup_django(db_name):
     django.setup()
 
 
-def _migration_leaves():
-    from django.db.migrations.loader import MigrationLoader
-
-    return sorted(f"{app}.{name}" for app, name in MigrationLoader(None).graph.leaf_nodes())
-
-
 def _recorded(db_name):
     try:
         with psycopg.connect(admin_url(db_name), connect_timeout=5) as conn:
@@ -88,9 +82,17 @@ def ensure_database(db_name, shape, *, rebuild=False, log=print):
     from django.core.management import call_command
     from django.db import connection
 
-    wanted = {**shape.as_dict(), "migrations": _migration_leaves()}
+    wanted = shape.as_dict()
     if not rebuild and _recorded(db_name) == wanted:
-        log(f"reusing database {db_name} ({shape.articles:,} articles)")
+        log(f"reusing database {db_name} ({shape.articles:,} articles); applying any new migrations")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM django_migrations")
+            before = cursor.fetchone()[0]
+        call_command("migrate", verbosity=0, interactive=False)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM django_migrations")
+            if cursor.fetchone()[0] != before:
+                cursor.execute("VACUUM ANALYZE")
         return wanted
     connection.close()
     with psycopg.connect(admin_url(), autocommit=True) as conn:
