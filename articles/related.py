@@ -40,9 +40,9 @@ def related_to(article, *, limit=5, now=None, using="default"):
     now_param = connection.ops.adapt_datetimefield_value(now)
     if connection.vendor == "postgresql":
         candidates = """
-            SELECT c.content_object_id AS id, sum(s.weight) AS score
+            SELECT c.content_object_id AS id, sum(s.weight) AS score, max(c.published_at) AS published_at
             FROM shared s CROSS JOIN LATERAL (
-                SELECT x.content_object_id FROM articles_taggedarticle x
+                SELECT x.content_object_id, x.published_at FROM articles_taggedarticle x
                 WHERE x.tag_id = s.tag_id AND x.published_at <= %s AND x.content_object_id <> %s
                 ORDER BY x.published_at DESC, x.content_object_id DESC
                 LIMIT %s
@@ -50,8 +50,8 @@ def related_to(article, *, limit=5, now=None, using="default"):
             GROUP BY c.content_object_id"""
     else:
         candidates = """
-            SELECT id, sum(weight) AS score FROM (
-                SELECT x.content_object_id AS id, s.weight, ROW_NUMBER() OVER (
+            SELECT id, sum(weight) AS score, max(published_at) AS published_at FROM (
+                SELECT x.content_object_id AS id, s.weight, x.published_at, ROW_NUMBER() OVER (
                     PARTITION BY x.tag_id ORDER BY x.published_at DESC, x.content_object_id DESC) AS n
                 FROM shared s JOIN articles_taggedarticle x ON x.tag_id = s.tag_id
                 WHERE x.published_at <= %s AND x.content_object_id <> %s
@@ -67,17 +67,28 @@ def related_to(article, *, limit=5, now=None, using="default"):
             WHERE ta.content_object_id = %s
         ), candidates AS ({candidates}
         ), ranked AS (
-            SELECT id, 0 AS automatic, position, 0.0 AS score FROM pins
+            SELECT id, 0 AS automatic, position, 0.0 AS score, NULL AS published_at FROM pins
             UNION ALL
-            SELECT id, 1, 0, score FROM candidates WHERE id NOT IN (SELECT id FROM pins)
+            SELECT id, 1, 0, score, published_at FROM candidates WHERE id NOT IN (SELECT id FROM pins)
+        ), chosen AS (
+            -- Candidates in order first (the tag links carry published_at), then visibility for one
+            -- candidate at a time until `limit` pass: a handful of index-only probes of article_visibility
+            -- rather than one per candidate, and whole rows (wide with bodies) for the chosen few alone.
+            SELECT * FROM (
+                SELECT * FROM ranked
+                ORDER BY automatic, position, score DESC, published_at DESC, id DESC
+            ) ordered
+            WHERE ordered.id <> %s AND EXISTS (
+                SELECT 1 FROM articles_article WHERE articles_article.id = ordered.id AND {published_sql}
+            )
+            ORDER BY automatic, position, score DESC, published_at DESC, id DESC
+            LIMIT %s
         )
-        SELECT {_columns(Article, "articles_article")}, ranked.score AS related_score,
-               ranked.automatic AS related_automatic
-        FROM ranked JOIN articles_article ON articles_article.id = ranked.id
-        WHERE articles_article.id <> %s AND {published_sql}
-        ORDER BY ranked.automatic, ranked.position, ranked.score DESC,
-                 articles_article.published_at DESC, articles_article.id DESC
-        LIMIT %s"""
+        SELECT {_columns(Article, "related_article")}, chosen.score AS related_score,
+               chosen.automatic AS related_automatic
+        FROM chosen JOIN articles_article related_article ON related_article.id = chosen.id
+        ORDER BY chosen.automatic, chosen.position, chosen.score DESC,
+                 chosen.published_at DESC, chosen.id DESC"""
     params = [
         article.pk,
         article.pk,
