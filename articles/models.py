@@ -79,7 +79,7 @@ class ArticleQuerySet(models.QuerySet):
     def tagged(self, tag):
         """Articles with `tag`, newest first, in the order of the (tag, published_at) through index."""
         return self.filter(tagged_items__tag=tag).order_by(
-            "-tagged_items__published_at", "-tagged_items__content_object"
+            "-tagged_items__published_at", "-tagged_items__content_object_id"
         )
 
     def related_to(self, article, *, limit=5, now=None):
