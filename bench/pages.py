@@ -88,6 +88,7 @@ def pick_pages():
 class Server:
     def __init__(self, name, port, env, logs):
         self.name, self.url = name, f"http://127.0.0.1:{port}"
+        self.ping = "/__bench__/floor/none/"  # a floor page once one exists (a 404 is logged each time)
         self.log_path = logs / f"gunicorn-{name}.log"
         command = [
             str(PROJECT / ".venv" / "bin" / "gunicorn"),
@@ -122,7 +123,7 @@ class Server:
         while time.monotonic() < deadline:
             started = time.monotonic()
             try:
-                urllib.request.urlopen(self.url + "/__bench__/floor/none/", timeout=limit)
+                urllib.request.urlopen(self.url + self.ping, timeout=limit).read()
             except urllib.error.HTTPError:
                 pass
             if time.monotonic() - started < 0.05:
@@ -218,6 +219,7 @@ def main():
             (folder / f"{name}.body").write_bytes(body)
             (folder / f"{name}.type").write_text(content_type)
             measured[name] = path
+            uncached.ping = cached.ping = f"/__bench__/floor/{name}/"
             log(f"{name}: {path} ({len(body):,} bytes)")
 
         uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
