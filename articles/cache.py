@@ -1,10 +1,11 @@
 """
 Caching of public pages: rendered pages in Django's cache (Redis when REDIS_URL is set) plus HTTP caching.
 
-Invalidation is by generation: every cached page's key contains the current generation token, and purge()
-replaces the token, so one call forgets every public page at once (nothing to enumerate, no stale
-fragments). purge() runs on every save/delete of what pages show (articles, bylines, tags, authors,
-sections, pins; see articles/receivers.py); the workflow's signals and the importer call it too.
+Invalidation is by generation: every cached page records the generation token it was rendered under (the
+token and the page come back in one round trip), and purge() replaces the token, so one call forgets
+every public page at once (nothing to enumerate, no stale fragments). purge() runs on every save/delete
+of what pages show (articles, bylines, tags, authors, sections, pins; see articles/receivers.py); the
+workflow's signals and the importer call it too.
 
 Time-based publishing: published() is a function of the clock, so a page may change with no write at all
 (a scheduled article goes live, an embargo ends). Each generation therefore records the next moment any
@@ -92,9 +93,10 @@ def _start_generation(now):
     return generation
 
 
-def current_generation(now=None):
+def current_generation(now=None, *, stored=None):
+    """The current generation; `stored` is what the cache held under GENERATION_KEY, if already read."""
     now = now or timezone.now()
-    generation = cache.get(GENERATION_KEY)
+    generation = cache.get(GENERATION_KEY) if stored is None else stored
     if generation is None or (generation.next_change is not None and now >= generation.next_change):
         generation = _start_generation(now)
     return generation
@@ -123,9 +125,11 @@ def _ttl(generation, now):
     return PAGE_TTL if left is None else max(min(PAGE_TTL, left), 1)
 
 
-def _page_key(generation, request):
+def _page_key(request):
+    # Not keyed by generation: an entry records its generation instead, so one round trip to the cache
+    # (get_many) reads both, and an entry of an older generation counts as a miss.
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-pages:page:{generation.token}:{path}"
+    return f"public-pages:page:{path}"
 
 
 def _nonce(request):
@@ -146,9 +150,12 @@ def public_page(view):
             return response
 
         now = timezone.now()
-        generation = current_generation(now)
-        key = _page_key(generation, request)
-        entry = cache.get(key)
+        key = _page_key(request)
+        stored = cache.get_many([GENERATION_KEY, key])
+        generation = current_generation(now, stored=stored.get(GENERATION_KEY))
+        entry = stored.get(key)
+        if entry is not None and entry.get("generation") != generation.token:
+            entry = None
         if entry is None:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
@@ -160,6 +167,7 @@ def public_page(view):
             if nonce:  # the page used the nonce: store the body without it
                 body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
             entry = {
+                "generation": generation.token,
                 "body": body,
                 "content_type": response["Content-Type"],
                 "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',

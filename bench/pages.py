@@ -205,7 +205,8 @@ def main():
     try:
         uncached = Server("uncached", args.port, {**env, "DISABLE_CACHE": "1"}, folder)
         servers.append(uncached)
-        cached = Server("cached", args.port + 1, {**env, "REDIS_URL": args.redis}, folder)
+        cached_env = {**env, "REDIS_URL": args.redis, "CACHE_KEY_PREFIX": f"bench-{args.db}"}
+        cached = Server("cached", args.port + 1, cached_env, folder)
         servers.append(cached)
 
         measured = {}
