@@ -4,21 +4,33 @@ Database triggers that keep the public site's denormalized columns right, whoeve
 The importer writes with bulk_create/bulk_update and taggit adds tags with bulk inserts, so no Python
 signal sees every change; the database does. Kept up to date by triggers:
 
-- ``articles_taggedarticle.published_at``: a copy of the article's ``published_at`` (both databases), so a
-  tag page and the related-stories query read a tag's newest articles from one index;
+- ``articles_taggedarticle.visible_from``/``visible_until``: when the article is visible to readers
+  (both databases; the same test as ``published_q()``: published_at of a published article, publish_at of a
+  scheduled one not on legal hold, NULL otherwise; and its unpublish_at), so tag pages and related stories
+  read a tag's visible articles, newest first, from one index;
 - ``tags_tag.article_count``: how many articles carry the tag (both databases), the rarity weight of
   related stories;
 - ``articles_article.search_vector`` (PostgreSQL only): the weighted full-text document (headline A, dek B,
   tag names B, body C) behind a GIN index. SQLite has no such column; its search is a LIKE fallback
   (articles/search.py).
 
-Installed by migration ``articles.0003_public_pages_triggers``; ``install`` is idempotent.
+Installed by migration ``articles.0004_public_pages_visibility``; ``install`` is idempotent and replaces
+the triggers of 0003 (same names).
 """
 
 POSTGRES_INSTALL = r"""
+CREATE OR REPLACE FUNCTION articles_visible_from(p_status text, p_published_at timestamptz,
+                                                 p_publish_at timestamptz, p_legal_hold boolean)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_status = 'published' THEN p_published_at
+                WHEN p_status = 'scheduled' AND NOT p_legal_hold THEN p_publish_at END
+$$;
+
 CREATE OR REPLACE FUNCTION articles_taggedarticle_fill() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    SELECT a.published_at INTO NEW.published_at FROM articles_article a WHERE a.id = NEW.content_object_id;
+    SELECT articles_visible_from(a.status, a.published_at, a.publish_at, a.legal_hold), a.unpublish_at
+      INTO NEW.visible_from, NEW.visible_until
+      FROM articles_article a WHERE a.id = NEW.content_object_id;
     RETURN NEW;
 END $$;
 DROP TRIGGER IF EXISTS articles_taggedarticle_fill ON articles_taggedarticle;
@@ -27,12 +39,20 @@ CREATE TRIGGER articles_taggedarticle_fill BEFORE INSERT OR UPDATE OF content_ob
 
 CREATE OR REPLACE FUNCTION articles_article_sync_tagged() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE articles_taggedarticle SET published_at = NEW.published_at WHERE content_object_id = NEW.id;
+    UPDATE articles_taggedarticle
+       SET visible_from = articles_visible_from(NEW.status, NEW.published_at, NEW.publish_at, NEW.legal_hold),
+           visible_until = NEW.unpublish_at
+     WHERE content_object_id = NEW.id;
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS articles_article_sync_tagged ON articles_article;
-CREATE TRIGGER articles_article_sync_tagged AFTER UPDATE OF published_at ON articles_article
-    FOR EACH ROW WHEN (OLD.published_at IS DISTINCT FROM NEW.published_at)
+CREATE TRIGGER articles_article_sync_tagged
+    AFTER UPDATE OF status, published_at, publish_at, legal_hold, unpublish_at ON articles_article
+    FOR EACH ROW WHEN (
+        articles_visible_from(OLD.status, OLD.published_at, OLD.publish_at, OLD.legal_hold)
+          IS DISTINCT FROM
+        articles_visible_from(NEW.status, NEW.published_at, NEW.publish_at, NEW.legal_hold)
+        OR OLD.unpublish_at IS DISTINCT FROM NEW.unpublish_at)
     EXECUTE FUNCTION articles_article_sync_tagged();
 
 -- Tag counts and tag names in the search document, once per statement (bulk inserts stay cheap).
@@ -93,10 +113,13 @@ CREATE TRIGGER tags_tag_renamed AFTER UPDATE OF name ON tags_tag
 """
 
 POSTGRES_BACKFILL = """
-UPDATE articles_taggedarticle ta SET published_at = a.published_at
+UPDATE articles_taggedarticle ta
+   SET visible_from = articles_visible_from(a.status, a.published_at, a.publish_at, a.legal_hold),
+       visible_until = a.unpublish_at
   FROM articles_article a WHERE a.id = ta.content_object_id;
 UPDATE tags_tag t SET article_count = (SELECT count(*) FROM articles_taggedarticle ta WHERE ta.tag_id = t.id);
-UPDATE articles_article SET search_vector = articles_search_document(id, headline, dek, body);
+UPDATE articles_article SET search_vector = articles_search_document(id, headline, dek, body)
+ WHERE search_vector IS NULL;
 """
 
 POSTGRES_UNINSTALL = """
@@ -109,33 +132,44 @@ DROP TRIGGER IF EXISTS articles_taggedarticle_fill ON articles_taggedarticle;
 DROP FUNCTION IF EXISTS tags_tag_renamed(), articles_article_search_vector(), articles_taggedarticle_added(),
     articles_taggedarticle_removed(), articles_article_sync_tagged(), articles_taggedarticle_fill();
 DROP FUNCTION IF EXISTS articles_search_document(bigint, text, text, text);
+DROP FUNCTION IF EXISTS articles_visible_from(text, timestamptz, timestamptz, boolean);
 DROP INDEX IF EXISTS article_search_vector;
 ALTER TABLE articles_article DROP COLUMN IF EXISTS search_vector;
 """
 
 # SQLite: row-level triggers (no transition tables); imports into SQLite are small.
+SQLITE_VISIBLE_FROM = (
+    "CASE WHEN {0}.status = 'published' THEN {0}.published_at"
+    " WHEN {0}.status = 'scheduled' AND NOT {0}.legal_hold THEN {0}.publish_at END"
+)
 SQLITE_INSTALL = [
-    """CREATE TRIGGER IF NOT EXISTS articles_taggedarticle_fill AFTER INSERT ON articles_taggedarticle
+    f"""CREATE TRIGGER IF NOT EXISTS articles_taggedarticle_fill AFTER INSERT ON articles_taggedarticle
     BEGIN
-        UPDATE articles_taggedarticle SET published_at =
-            (SELECT published_at FROM articles_article WHERE id = NEW.content_object_id) WHERE id = NEW.id;
+        UPDATE articles_taggedarticle
+           SET visible_from = (SELECT {SQLITE_VISIBLE_FROM.format("a")} FROM articles_article a
+                                WHERE a.id = NEW.content_object_id),
+               visible_until = (SELECT unpublish_at FROM articles_article WHERE id = NEW.content_object_id)
+         WHERE id = NEW.id;
         UPDATE tags_tag SET article_count = article_count + 1 WHERE id = NEW.tag_id;
     END""",
     """CREATE TRIGGER IF NOT EXISTS articles_taggedarticle_removed AFTER DELETE ON articles_taggedarticle
     BEGIN
         UPDATE tags_tag SET article_count = max(article_count - 1, 0) WHERE id = OLD.tag_id;
     END""",
-    """CREATE TRIGGER IF NOT EXISTS articles_article_sync_tagged
-    AFTER UPDATE OF published_at ON articles_article
-    WHEN OLD.published_at IS NOT NEW.published_at
+    f"""CREATE TRIGGER IF NOT EXISTS articles_article_sync_tagged
+    AFTER UPDATE OF status, published_at, publish_at, legal_hold, unpublish_at ON articles_article
     BEGIN
-        UPDATE articles_taggedarticle SET published_at = NEW.published_at WHERE content_object_id = NEW.id;
+        UPDATE articles_taggedarticle
+           SET visible_from = {SQLITE_VISIBLE_FROM.format("NEW")}, visible_until = NEW.unpublish_at
+         WHERE content_object_id = NEW.id;
     END""",
 ]
 SQLITE_BACKFILL = [
-    """UPDATE articles_taggedarticle SET published_at =
-        (SELECT a.published_at FROM articles_article a
-          WHERE a.id = articles_taggedarticle.content_object_id)""",
+    f"""UPDATE articles_taggedarticle SET
+        visible_from = (SELECT {SQLITE_VISIBLE_FROM.format("a")} FROM articles_article a
+                         WHERE a.id = articles_taggedarticle.content_object_id),
+        visible_until = (SELECT a.unpublish_at FROM articles_article a
+                          WHERE a.id = articles_taggedarticle.content_object_id)""",
     """UPDATE tags_tag SET article_count =
         (SELECT count(*) FROM articles_taggedarticle ta WHERE ta.tag_id = tags_tag.id)""",
 ]

@@ -12,24 +12,26 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article, Byline, Section
+from articles.paging import ArticleIds, newest_ids
 from articles.structured_data import absolute
 
 FEED_SIZE = 30
 
 
 class ArticleFeed(Feed):
-    """What every article feed shares; subclasses say which articles (`articles_for`) and the titles."""
+    """What every article feed shares; subclasses say which articles (`article_ids`) and the titles."""
 
     description_template = None
 
-    def articles_for(self, obj):
-        """The feed's articles, newest first."""
-        return Article.objects.published().newest_first()
+    def article_ids(self, obj):
+        """The ids of the feed's articles, newest first (see articles/paging.py)."""
+        return newest_ids(Article.objects.published())
 
     def items(self, obj):
-        return self.articles_for(obj).prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags"
-        )[:FEED_SIZE]
+        articles = Article.objects.prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        ).with_tags()
+        return ArticleIds(self.article_ids(obj), articles=articles)[:FEED_SIZE]
 
     url_name = None  # the feed's own URL name, for its absolute self link
 
@@ -65,7 +67,7 @@ class ArticleFeed(Feed):
         return absolute(bylines[0].author.get_absolute_url()) if len(bylines) == 1 else None
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tagged.tag.name for tagged in item.tagged_items.all()]
 
     def feed_copyright(self):
         return settings.SITE_NAME
@@ -94,8 +96,8 @@ class SectionFeed(ArticleFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Section, slug=slug)
 
-    def articles_for(self, section):
-        return Article.objects.published().filter(section=section).newest_first()
+    def article_ids(self, section):
+        return newest_ids(Article.objects.published().filter(section=section))
 
     def title(self, section):
         return f"{section.name} – {settings.SITE_NAME}"

@@ -55,6 +55,10 @@ def published_q(now):
     ) & (Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
 
 
+# Public site: the columns published_q() reads, included in the list indexes for index-only scans.
+VISIBILITY_COLUMNS = ["status", "publish_at", "unpublish_at", "legal_hold"]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         return self.filter(published_q(now or timezone.now()))
@@ -76,10 +80,12 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
 
-    def tagged(self, tag):
-        """Articles with `tag`, newest first, in the order of the (tag, published_at) through index."""
-        return self.filter(tagged_items__tag=tag).order_by(
-            "-tagged_items__published_at", "-tagged_items__content_object_id"
+    def with_tags(self):
+        """Prefetch tags through TaggedArticle in one plain join (taggit's own prefetch joins twice)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "tagged_items", queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name")
+            )
         )
 
     def related_to(self, article, *, limit=5, now=None):
@@ -95,6 +101,15 @@ class ArticleQuerySet(models.QuerySet):
         return latest_per_section(per_section, now=now, using=self.db)
 
 
+class TaggedArticleQuerySet(models.QuerySet):
+    def visible(self, now=None):
+        """Links to articles visible at `now` (the through table's copy of published_q), newest first."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(visible_from__lte=now) & (Q(visible_until__isnull=True) | Q(visible_until__gt=now))
+        ).order_by("-visible_from", "-content_object_id")
+
+
 class TaggedArticle(ItemBase):
     """The article-tag link, with real foreign keys on both sides (no generic relation)."""
 
@@ -108,12 +123,22 @@ class TaggedArticle(ItemBase):
         indexes = [
             models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article"),
             # Public site: tag pages and related stories read a tag's newest articles from this index.
-            models.Index(fields=["tag", "-published_at", "-content_object"], name="taggedarticle_tag_newest"),
+            # Public site: a tag's visible articles, newest first, from this index alone (tag pages at any
+            # depth, tag page counts, related-story candidates).
+            models.Index(
+                fields=["tag", "-visible_from", "-content_object", "visible_until"],
+                name="taggedarticle_tag_visible",
+            ),
         ]
 
-    # Public site: a copy of the article's published_at kept by database triggers (migration
-    # 0002_public_pages), so a tag page walks one index in date order instead of joining every article.
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Public site: when the article is visible to readers, copied from it by database triggers
+    # (articles/db_triggers.py), so tag pages and related stories page through one index without reading
+    # articles: visible_from is published_at for a published article, publish_at for a scheduled one not
+    # on hold, NULL otherwise; visible_until is unpublish_at. The same test as published_q().
+    visible_from = models.DateTimeField(null=True, blank=True, editable=False)
+    visible_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TaggedArticleQuerySet.as_manager()
 
     @classmethod
     def tags_for(cls, model, instance=None, **extra_filters):
@@ -189,16 +214,12 @@ class Article(models.Model):
             models.Index(fields=["status", "publish_at"], name="article_status_publish_at"),
             models.Index(fields=["-modified_at"], name="article_modified"),
             # Public site: newest-first lists (home, sections, feeds) and the cache's next-change lookup.
-            models.Index(fields=["-published_at", "-id"], name="article_newest"),
-            models.Index(fields=["section", "-published_at", "-id"], name="article_section_newest"),
-            models.Index(fields=["unpublish_at"], name="article_unpublish_at"),
-            # Public site (speed): published()'s columns beside the id, so related stories, tag and author
-            # pages test visibility with index-only scans instead of reading wide rows (PostgreSQL INCLUDE).
+            # (They carry the columns of published_q(), so a deep page is counted and skipped in the index.)
+            models.Index(fields=["-published_at", "-id", *VISIBILITY_COLUMNS], name="article_newest"),
             models.Index(
-                fields=["id"],
-                include=["status", "published_at", "publish_at", "unpublish_at", "legal_hold"],
-                name="article_visibility",
+                fields=["section", "-published_at", "-id", *VISIBILITY_COLUMNS], name="article_section_newest"
             ),
+            models.Index(fields=["unpublish_at"], name="article_unpublish_at"),
             models.Index(
                 fields=["-home_pinned_at"],
                 name="article_home_pinned",

@@ -4,7 +4,7 @@ Hand-written SQL for the two public queries the ORM cannot say in one statement.
 related_to(): an article's related stories. Pinned ones (RelatedPin, by position) come first; then articles
 sharing tags with it, each shared tag weighing 1 / ln(2 + tag.article_count) (a tag on 3 articles says more
 than one on 30,000), highest total first, ties by recency. Candidates are only the PER_TAG newest articles of
-each shared tag, read from the (tag, published_at) index of the through table, so the cost does not grow
+each shared tag, read from the (tag, visible_from) index of the through table, so the cost does not grow
 with the archive: on PostgreSQL a LATERAL join per shared tag; on SQLite (no LATERAL) the same rows picked
 with ROW_NUMBER(). Visibility is Article.objects.published()'s own WHERE clause, compiled by the ORM.
 
@@ -40,21 +40,23 @@ def related_to(article, *, limit=5, now=None, using="default"):
     now_param = connection.ops.adapt_datetimefield_value(now)
     if connection.vendor == "postgresql":
         candidates = """
-            SELECT c.content_object_id AS id, sum(s.weight) AS score, max(c.published_at) AS published_at
+            SELECT c.content_object_id AS id, sum(s.weight) AS score, max(c.visible_from) AS published_at
             FROM shared s CROSS JOIN LATERAL (
-                SELECT x.content_object_id, x.published_at FROM articles_taggedarticle x
-                WHERE x.tag_id = s.tag_id AND x.published_at <= %s AND x.content_object_id <> %s
-                ORDER BY x.published_at DESC, x.content_object_id DESC
+                SELECT x.content_object_id, x.visible_from FROM articles_taggedarticle x
+                WHERE x.tag_id = s.tag_id AND x.visible_from <= %s AND x.content_object_id <> %s
+                  AND (x.visible_until IS NULL OR x.visible_until > %s)
+                ORDER BY x.visible_from DESC, x.content_object_id DESC
                 LIMIT %s
             ) c
             GROUP BY c.content_object_id"""
     else:
         candidates = """
-            SELECT id, sum(weight) AS score, max(published_at) AS published_at FROM (
-                SELECT x.content_object_id AS id, s.weight, x.published_at, ROW_NUMBER() OVER (
-                    PARTITION BY x.tag_id ORDER BY x.published_at DESC, x.content_object_id DESC) AS n
+            SELECT id, sum(weight) AS score, max(visible_from) AS published_at FROM (
+                SELECT x.content_object_id AS id, s.weight, x.visible_from, ROW_NUMBER() OVER (
+                    PARTITION BY x.tag_id ORDER BY x.visible_from DESC, x.content_object_id DESC) AS n
                 FROM shared s JOIN articles_taggedarticle x ON x.tag_id = s.tag_id
-                WHERE x.published_at <= %s AND x.content_object_id <> %s
+                WHERE x.visible_from <= %s AND x.content_object_id <> %s
+                  AND (x.visible_until IS NULL OR x.visible_until > %s)
             ) ranked_rows WHERE n <= %s
             GROUP BY id"""
     sql = f"""
@@ -71,9 +73,9 @@ def related_to(article, *, limit=5, now=None, using="default"):
             UNION ALL
             SELECT id, 1, 0, score, published_at FROM candidates WHERE id NOT IN (SELECT id FROM pins)
         ), chosen AS (
-            -- Candidates in order first (the tag links carry published_at), then visibility for one
-            -- candidate at a time until `limit` pass: a handful of index-only probes of article_visibility
-            -- rather than one per candidate, and whole rows (wide with bodies) for the chosen few alone.
+            -- Candidates in order first (a tag link's visible_from is its article's public date), then
+            -- published() itself for one candidate at a time until `limit` pass: a handful of primary-key
+            -- probes rather than one per candidate, and whole rows (wide with bodies) for the chosen few.
             SELECT * FROM (
                 SELECT * FROM ranked
                 ORDER BY automatic, position, score DESC, published_at DESC, id DESC
@@ -94,6 +96,7 @@ def related_to(article, *, limit=5, now=None, using="default"):
         article.pk,
         now_param,
         article.pk,
+        now_param,
         PER_TAG,
         article.pk,
         *published_params,

@@ -4,6 +4,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from articles.feeds import ArticleFeed
 from articles.models import Article, Byline
+from articles.paging import newest_ids
 from articles.structured_data import absolute
 from authors.models import Author
 
@@ -14,9 +15,9 @@ class AuthorFeed(ArticleFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Author, slug=slug)
 
-    def articles_for(self, author):
+    def article_ids(self, author):
         bylined = Byline.objects.filter(author=author).values("article")
-        return Article.objects.published().filter(pk__in=bylined).newest_first()
+        return newest_ids(Article.objects.published().filter(pk__in=bylined))
 
     def title(self, author):
         return f"{author.name} – {settings.SITE_NAME}"

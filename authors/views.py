@@ -3,6 +3,7 @@ from django.views.decorators.http import require_safe
 
 from articles import cache, structured_data
 from articles.models import Article, Byline
+from articles.paging import ArticleIds, newest_ids
 from articles.views import canonical_url, paginate
 from authors.models import Author
 
@@ -14,7 +15,7 @@ AUTHORS_PER_PAGE = 100
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     bylined = Byline.objects.filter(author=author).values("article")
-    articles = Article.objects.published().filter(pk__in=bylined).newest_first().for_cards()
+    articles = ArticleIds(newest_ids(Article.objects.published().filter(pk__in=bylined)))
     page = paginate(request, articles, count_key=f"author:{author.pk}")
     return render(
         request,

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.feeds import ArticleFeed
-from articles.models import Article
+from articles.paging import tag_article_ids
 from articles.structured_data import absolute
 from tags.models import Tag
 
@@ -14,8 +14,8 @@ class TagFeed(ArticleFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Tag, slug=slug)
 
-    def articles_for(self, tag):
-        return Article.objects.published().tagged(tag)
+    def article_ids(self, tag):
+        return tag_article_ids(tag)
 
     def title(self, tag):
         return f"{tag.name} – {settings.SITE_NAME}"

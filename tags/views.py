@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from articles import cache, structured_data
-from articles.models import Article
+from articles.paging import ArticleIds, tag_article_ids
 from articles.views import canonical_url, paginate
 from tags.models import Tag
 
@@ -11,7 +11,7 @@ from tags.models import Tag
 @cache.public_page
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    articles = Article.objects.published().tagged(tag).for_cards()
+    articles = ArticleIds(tag_article_ids(tag))
     page = paginate(request, articles, count_key=f"tag:{tag.pk}")
     url = tag.get_absolute_url()
     description = tag.description or f"The latest stories about {tag.name}."

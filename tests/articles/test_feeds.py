@@ -43,7 +43,7 @@ def stories():
 def test_feeds_parse_and_list_only_published_items_newest_first(
     client, stories, url, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(url)
 
     assert response.status_code == 200

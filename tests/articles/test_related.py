@@ -122,14 +122,26 @@ def test_the_article_page_lists_related_stories(client, example):
     assert text.index("Rare and common") < text.index("Medium and common") < text.index("Rare only")
 
 
-def test_through_rows_copy_the_article_publication_time_even_after_it_changes(example):
-    main, _ = example
-    later = hours_ago(-5)
-    Article.objects.filter(pk=main.pk).update(published_at=later)
+def through_visibility(article):
+    return set(
+        TaggedArticle.objects.filter(content_object=article).values_list("visible_from", "visible_until")
+    )
 
-    assert set(TaggedArticle.objects.filter(content_object=main).values_list("published_at", flat=True)) == {
-        later
-    }
+
+def test_through_rows_follow_the_articles_visibility_whoever_writes_it(example):
+    main, _ = example
+    later, end = hours_ago(-5), hours_ago(-50)
+
+    Article.objects.filter(pk=main.pk).update(published_at=later)
+    assert through_visibility(main) == {(later, None)}
+    Article.objects.filter(pk=main.pk).update(unpublish_at=end)
+    assert through_visibility(main) == {(later, end)}
+    Article.objects.filter(pk=main.pk).update(status=Status.DRAFT)
+    assert through_visibility(main) == {(None, end)}
+    Article.objects.filter(pk=main.pk).update(status=Status.SCHEDULED, publish_at=later, legal_hold=True)
+    assert through_visibility(main) == {(None, end)}
+    Article.objects.filter(pk=main.pk).update(legal_hold=False)
+    assert through_visibility(main) == {(later, end)}
 
 
 def test_tag_counts_follow_tag_removal(example):
@@ -137,3 +149,38 @@ def test_tag_counts_follow_tag_removal(example):
     main.tags.remove(Tag.objects.get(name="Rare"))
 
     assert Tag.objects.get(name="Rare").article_count == 3
+
+
+def test_editors_pin_related_stories_in_the_article_admin(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(admin)
+    main = make_article("Main story")
+    other = make_article("Pinned story")
+    url = f"/admin/articles/article/{main.pk}/change/"
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "pinned related stories" in page.text.lower()
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "headline": main.headline,
+            "status": main.status,
+            "published_at_0": main.published_at.strftime("%Y-%m-%d"),
+            "published_at_1": main.published_at.strftime("%H:%M:%S"),
+            "slug": main.slug,
+        }
+    )
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        pins = inline.formset.model is RelatedPin
+        data.update({f"{prefix}-TOTAL_FORMS": "1" if pins else "0", f"{prefix}-INITIAL_FORMS": "0"})
+        if pins:
+            data.update({f"{prefix}-0-related": str(other.pk), f"{prefix}-0-position": "1"})
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context and [
+        formset.formset.errors for formset in response.context["inline_admin_formsets"]
+    ]
+    assert [pin.related for pin in main.related_pins.all()] == [other]

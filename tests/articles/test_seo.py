@@ -65,7 +65,7 @@ def test_article_json_ld_is_a_news_article_with_every_field(client, article):
         {"@type": "Person", "name": "Lu Wen", "url": "http://127.0.0.1:8000/authors/lu-wen/"},
     ]
     assert data["publisher"]["name"] == "The Newsroom"
-    assert data["keywords"] == ["Storms", "Power"]
+    assert data["keywords"] == ["Power", "Storms"]
     assert data["articleSection"] == "Weather"
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
     assert "image" not in data  # filled once articles have lead images
