@@ -274,7 +274,10 @@ def load(shape, log=print):
         )
         ids = iter(range(1, 10**10))
         published = {}
-        denormalized = any(field.attname == "published_at" for field in TaggedArticle._meta.concrete_fields)
+        # The through table's copy of when the article is visible (articles/db_triggers.py): for these
+        # published articles, their published_at, with no end.
+        link_fields = {field.attname for field in TaggedArticle._meta.concrete_fields}
+        denormalized = [name for name in ("visible_from", "published_at") if name in link_fields]
 
         def tagged(row):
             article_id, tag_id = row
@@ -282,8 +285,8 @@ def load(shape, log=print):
                 published.clear()
                 published[article_id] = published_at(article_id - 1, shape)
             values = {"id": next(ids), "content_object_id": row[0], "tag_id": tag_id}
-            if denormalized:
-                values["published_at"] = published[article_id]  # a denormalized copy, if the model has one
+            for name in denormalized:
+                values[name] = published[article_id]
             return values
 
         _copy(cursor, TaggedArticle, tag_choices(shape), tagged, log)
