@@ -1,13 +1,13 @@
 """
 Public pages under load, beside the framework floor (issue 4, "Speed and caching").
 
-Builds (once; reused while its shape and the migrations are unchanged) a PostgreSQL database of N published
-articles with bench/data.py, runs collectstatic, and starts two gunicorns (2 sync workers each, DEBUG off)
-on loopback: one with the page cache disabled (DISABLE_CACHE=1), one with the Redis cache. Both route the
-framework floor (BENCH_FLOOR=1, bench/floor.py): a minimal Django view returning the page's own bytes from
-memory through the same gunicorn and middleware. For every page, wrk measures floor, uncached and cached
-in turn, repeated --reps times with the pages interleaved, and the medians are printed with the ratio of
-each page's requests/second to its floor's.
+Builds (once; reused while its shape is unchanged, new migrations applied in place) a PostgreSQL
+database of N published articles with bench/data.py, runs collectstatic, and starts two gunicorns (2 sync
+workers each, DEBUG off) on loopback: one with the page cache disabled (DISABLE_CACHE=1), one with the
+Redis cache. Both route the framework floor (BENCH_FLOOR=1, bench/floor.py): a minimal Django view
+returning the page's own bytes from memory through the same gunicorn and middleware. For every page, wrk
+measures floor, uncached and cached in turn, repeated --reps times with the pages interleaved, and the
+medians are printed with the ratio of each page's requests/second to its floor's.
 
     .venv/bin/python bench/pages.py                       # 100,000 articles, wrk -t1 -c32 -d10s, 3 reps
     .venv/bin/python bench/pages.py --articles 20000 --duration 3 --reps 1    # a quick look
