@@ -1,16 +1,18 @@
 """
 Caching of public pages: rendered pages in Django's cache (Redis when REDIS_URL is set) plus HTTP caching.
 
-Invalidation is by generation: every cached page records the generation token it was rendered under (the
-token and the page come back in one round trip), and purge() replaces the token, so one call forgets
-every public page at once (nothing to enumerate, no stale fragments). purge() runs on every save/delete
-of what pages show (articles, bylines, tags, authors, sections, pins; see articles/receivers.py); the
-workflow's signals and the importer call it too.
+Invalidation is by generation: every cached page's key contains the current generation token, and purge()
+replaces the token, so one call forgets every public page at once (nothing to enumerate, no stale
+fragments). purge() runs on every save/delete of what pages show (articles, bylines, tags, authors,
+sections, pins; see articles/receivers.py); the workflow's signals and the importer call it too.
 
 Time-based publishing: published() is a function of the clock, so a page may change with no write at all
 (a scheduled article goes live, an embargo ends). Each generation therefore records the next moment any
 article goes live or expires; the first request after that moment starts a new generation, and cache
 entries never live past it.
+
+settings.PUBLIC_PAGE_CACHE (env PUBLIC_PAGE_CACHE, default on) turns the stored pages off, e.g. to benchmark
+uncached rendering; HTTP caching headers and 304s stay.
 
 Who gets what:
 - anonymous readers: the cached page, `Cache-Control: public, max-age=...` (capped at the next scheduled
@@ -30,9 +32,11 @@ so a browser keeps the header that came with the body it already has.
 import datetime
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
@@ -93,20 +97,37 @@ def _start_generation(now):
     return generation
 
 
-def current_generation(now=None, *, stored=None):
-    """The current generation; `stored` is what the cache held under GENERATION_KEY, if already read."""
+# The generation as this process last read it, reused for up to LOCAL_SECONDS: a cache hit then costs one
+# round trip to the cache, not two. Another process's purge() is seen here at most that much later.
+LOCAL_SECONDS = 1.0
+_local = (None, 0.0)
+
+
+def current_generation(now=None):
+    global _local
     now = now or timezone.now()
-    generation = cache.get(GENERATION_KEY) if stored is None else stored
+    generation, read_at = _local
+    if generation is not None and time.monotonic() - read_at < LOCAL_SECONDS:
+        if generation.next_change is None or now < generation.next_change:
+            return generation
+    generation = cache.get(GENERATION_KEY)
     if generation is None or (generation.next_change is not None and now >= generation.next_change):
         generation = _start_generation(now)
+    _local = (generation, time.monotonic())
     return generation
+
+
+def _forget():
+    global _local
+    _local = (None, 0.0)
+    cache.delete(GENERATION_KEY)
 
 
 def purge(*args, **kwargs):
     """Forget every cached public page. Accepts and ignores signal arguments, so it can be a receiver."""
-    cache.delete(GENERATION_KEY)
+    _forget()
     # Once more after the commit: a request between the write and its commit may have cached old rows.
-    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+    transaction.on_commit(_forget)
 
 
 def cached_value(name, compute, *, now=None):
@@ -125,11 +146,9 @@ def _ttl(generation, now):
     return PAGE_TTL if left is None else max(min(PAGE_TTL, left), 1)
 
 
-def _page_key(request):
-    # Not keyed by generation: an entry records its generation instead, so one round trip to the cache
-    # (get_many) reads both, and an entry of an older generation counts as a miss.
+def _page_key(generation, request):
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-pages:page:{path}"
+    return f"public-pages:page:{generation.token}:{path}"
 
 
 def _nonce(request):
@@ -150,12 +169,10 @@ def public_page(view):
             return response
 
         now = timezone.now()
-        key = _page_key(request)
-        stored = cache.get_many([GENERATION_KEY, key])
-        generation = current_generation(now, stored=stored.get(GENERATION_KEY))
-        entry = stored.get(key)
-        if entry is not None and entry.get("generation") != generation.token:
-            entry = None
+        generation = current_generation(now)
+        key = _page_key(generation, request)
+        stored = getattr(settings, "PUBLIC_PAGE_CACHE", True)
+        entry = cache.get(key) if stored else None
         if entry is None:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
@@ -167,14 +184,14 @@ def public_page(view):
             if nonce:  # the page used the nonce: store the body without it
                 body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
             entry = {
-                "generation": generation.token,
                 "body": body,
                 "content_type": response["Content-Type"],
                 "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
                 "last_modified": http_date(now.timestamp()),
                 "headers": {k: v for k, v in response.items() if k.lower().startswith("x-robots")},
             }
-            cache.set(key, entry, timeout=_ttl(generation, now))
+            if stored:
+                cache.set(key, entry, timeout=_ttl(generation, now))
         else:
             body = entry["body"]
             if NONCE_PLACEHOLDER in body:

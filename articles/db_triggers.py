@@ -70,8 +70,13 @@ CREATE OR REPLACE FUNCTION articles_taggedarticle_added() RETURNS trigger LANGUA
 BEGIN
     UPDATE tags_tag t SET article_count = t.article_count + n.c
       FROM (SELECT tag_id, count(*) AS c FROM new_rows GROUP BY tag_id) n WHERE t.id = n.tag_id;
-    UPDATE articles_article a SET search_vector = articles_search_document(a.id, a.headline, a.dek, a.body)
-     WHERE a.id IN (SELECT content_object_id FROM new_rows);
+    -- Added tags are appended to the document (no second to_tsvector of the body during an import);
+    -- removals and renames recompute it.
+    UPDATE articles_article a SET search_vector = coalesce(a.search_vector, ''::tsvector) || n.doc
+      FROM (SELECT nr.content_object_id AS id,
+                   setweight(to_tsvector('english', string_agg(t.name, ' ')), 'B') AS doc
+              FROM new_rows nr JOIN tags_tag t ON t.id = nr.tag_id GROUP BY nr.content_object_id) n
+     WHERE a.id = n.id;
     RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION articles_taggedarticle_removed() RETURNS trigger LANGUAGE plpgsql AS $$

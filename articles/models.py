@@ -122,7 +122,6 @@ class TaggedArticle(ItemBase):
         ]
         indexes = [
             models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article"),
-            # Public site: tag pages and related stories read a tag's newest articles from this index.
             # Public site: a tag's visible articles, newest first, from this index alone (tag pages at any
             # depth, tag page counts, related-story candidates).
             models.Index(
@@ -142,8 +141,8 @@ class TaggedArticle(ItemBase):
 
     @classmethod
     def tags_for(cls, model, instance=None, **extra_filters):
-        # One filter() call: each separate call on this multi-valued relation joins the through table again,
-        # and taggit's prefetch (extra_filters) then reads every article of every tag (seconds on a feed).
+        # One filter() call, so every condition applies to the same join (separate calls on a multi-valued
+        # relation join it again: taggit's prefetch then crossed every article of every tag).
         filters = {"tagged_articles__content_object__isnull": False, **extra_filters}
         if instance is not None:
             filters["tagged_articles__content_object"] = instance

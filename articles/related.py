@@ -5,8 +5,9 @@ related_to(): an article's related stories. Pinned ones (RelatedPin, by position
 sharing tags with it, each shared tag weighing 1 / ln(2 + tag.article_count) (a tag on 3 articles says more
 than one on 30,000), highest total first, ties by recency. Candidates are only the PER_TAG newest articles of
 each shared tag, read from the (tag, visible_from) index of the through table, so the cost does not grow
-with the archive: on PostgreSQL a LATERAL join per shared tag; on SQLite (no LATERAL) the same rows picked
-with ROW_NUMBER(). Visibility is Article.objects.published()'s own WHERE clause, compiled by the ORM.
+with the archive, and only the best few candidates are read from the articles table. On PostgreSQL a
+LATERAL join per shared tag; on SQLite (no LATERAL) the same rows picked with ROW_NUMBER(). Visibility is
+Article.objects.published()'s own WHERE clause, compiled by the ORM.
 
 latest_per_section(): the newest articles of every section (the home page's blocks) in one query, again a
 LATERAL join on PostgreSQL (each section reads its index) and ROW_NUMBER() on SQLite.
@@ -40,7 +41,7 @@ def related_to(article, *, limit=5, now=None, using="default"):
     now_param = connection.ops.adapt_datetimefield_value(now)
     if connection.vendor == "postgresql":
         candidates = """
-            SELECT c.content_object_id AS id, sum(s.weight) AS score, max(c.visible_from) AS published_at
+            SELECT c.content_object_id AS id, sum(s.weight) AS score, max(c.visible_from) AS recency
             FROM shared s CROSS JOIN LATERAL (
                 SELECT x.content_object_id, x.visible_from FROM articles_taggedarticle x
                 WHERE x.tag_id = s.tag_id AND x.visible_from <= %s AND x.content_object_id <> %s
@@ -51,7 +52,7 @@ def related_to(article, *, limit=5, now=None, using="default"):
             GROUP BY c.content_object_id"""
     else:
         candidates = """
-            SELECT id, sum(weight) AS score, max(visible_from) AS published_at FROM (
+            SELECT id, sum(weight) AS score, max(visible_from) AS recency FROM (
                 SELECT x.content_object_id AS id, s.weight, x.visible_from, ROW_NUMBER() OVER (
                     PARTITION BY x.tag_id ORDER BY x.visible_from DESC, x.content_object_id DESC) AS n
                 FROM shared s JOIN articles_taggedarticle x ON x.tag_id = s.tag_id
@@ -68,29 +69,22 @@ def related_to(article, *, limit=5, now=None, using="default"):
             FROM articles_taggedarticle ta JOIN tags_tag t ON t.id = ta.tag_id
             WHERE ta.content_object_id = %s
         ), candidates AS ({candidates}
-        ), ranked AS (
-            SELECT id, 0 AS automatic, position, 0.0 AS score, NULL AS published_at FROM pins
-            UNION ALL
-            SELECT id, 1, 0, score, published_at FROM candidates WHERE id NOT IN (SELECT id FROM pins)
-        ), chosen AS (
-            -- Candidates in order first (a tag link's visible_from is its article's public date), then
-            -- published() itself for one candidate at a time until `limit` pass: a handful of primary-key
-            -- probes rather than one per candidate, and whole rows (wide with bodies) for the chosen few.
-            SELECT * FROM (
-                SELECT * FROM ranked
-                ORDER BY automatic, position, score DESC, published_at DESC, id DESC
-            ) ordered
-            WHERE ordered.id <> %s AND EXISTS (
-                SELECT 1 FROM articles_article WHERE articles_article.id = ordered.id AND {published_sql}
-            )
-            ORDER BY automatic, position, score DESC, published_at DESC, id DESC
+        ), best AS (
+            SELECT id, score FROM candidates WHERE id NOT IN (SELECT id FROM pins)
+            ORDER BY score DESC, recency DESC, id DESC
             LIMIT %s
+        ), ranked AS (
+            SELECT id, 0 AS automatic, position, 0.0 AS score FROM pins
+            UNION ALL
+            SELECT id, 1, 0, score FROM best
         )
-        SELECT {_columns(Article, "related_article")}, chosen.score AS related_score,
-               chosen.automatic AS related_automatic
-        FROM chosen JOIN articles_article related_article ON related_article.id = chosen.id
-        ORDER BY chosen.automatic, chosen.position, chosen.score DESC,
-                 chosen.published_at DESC, chosen.id DESC"""
+        SELECT {_columns(Article, "articles_article")}, ranked.score AS related_score,
+               ranked.automatic AS related_automatic
+        FROM ranked JOIN articles_article ON articles_article.id = ranked.id
+        WHERE articles_article.id <> %s AND {published_sql}
+        ORDER BY ranked.automatic, ranked.position, ranked.score DESC,
+                 articles_article.published_at DESC, articles_article.id DESC
+        LIMIT %s"""
     params = [
         article.pk,
         article.pk,
@@ -98,6 +92,9 @@ def related_to(article, *, limit=5, now=None, using="default"):
         article.pk,
         now_param,
         PER_TAG,
+        # Only the best few candidates meet the articles table; the through rows already say which
+        # are visible, and published() below confirms it.
+        limit * 4,
         article.pk,
         *published_params,
         limit,

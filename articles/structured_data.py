@@ -12,7 +12,7 @@ def absolute(url):
 
 
 def _iso(moment):
-    return timezone.localtime(moment).isoformat() if moment else None
+    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else None
 
 
 def publisher():

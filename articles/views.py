@@ -83,7 +83,14 @@ def home(request):
             "articles": latest,
             "section_blocks": section_blocks,
             "sections": sections,
-            "canonical_url": canonical_url("/"),
+            "canonical_url": settings.SITE_URL + "/",
+            "structured_data": {
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": settings.SITE_NAME,
+                "url": settings.SITE_URL + "/",
+                "publisher": structured_data.publisher(),
+            },
         },
     )
 
@@ -203,10 +210,13 @@ def news_sitemap(request):
         .newest_first()
         .with_tags()[:1000]
     )
+    from articles.sitemaps import article_path
+
+    entries = [(article, article_path(article)) for article in articles]
     return render(
         request,
         "sitemap_news.xml",
-        {"articles": articles, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME},
+        {"entries": entries, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME},
         content_type="application/xml; charset=utf-8",
     )
 

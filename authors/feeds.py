@@ -3,8 +3,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.feeds import ArticleFeed
-from articles.models import Article, Byline
-from articles.paging import newest_ids
+from articles.paging import author_article_ids
 from articles.structured_data import absolute
 from authors.models import Author
 
@@ -16,8 +15,7 @@ class AuthorFeed(ArticleFeed):
         return get_object_or_404(Author, slug=slug)
 
     def article_ids(self, author):
-        bylined = Byline.objects.filter(author=author).values("article")
-        return newest_ids(Article.objects.published().filter(pk__in=bylined))
+        return author_article_ids(author)
 
     def title(self, author):
         return f"{author.name} – {settings.SITE_NAME}"

@@ -2,8 +2,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from articles import cache, structured_data
-from articles.models import Article, Byline
-from articles.paging import ArticleIds, newest_ids
+from articles.paging import ArticleIds, author_article_ids
 from articles.views import canonical_url, paginate
 from authors.models import Author
 
@@ -14,8 +13,7 @@ AUTHORS_PER_PAGE = 100
 @cache.public_page
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    bylined = Byline.objects.filter(author=author).values("article")
-    articles = ArticleIds(newest_ids(Article.objects.published().filter(pk__in=bylined)))
+    articles = ArticleIds(author_article_ids(author))
     page = paginate(request, articles, count_key=f"author:{author.pk}")
     return render(
         request,

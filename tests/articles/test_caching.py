@@ -189,3 +189,29 @@ def test_search_pages_are_not_stored_in_the_page_cache(client):
     with CaptureQueriesContext(connection) as queries:
         client.get("/search/", {"q": "harbour"})
     assert len(queries) >= 1
+
+
+def test_with_the_page_cache_off_every_request_renders_but_http_caching_stays(client, settings):
+    settings.PUBLIC_PAGE_CACHE = False
+    article = make_article("Uncached story")
+    first = client.get(article.get_absolute_url())
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert len(queries) > 0
+    assert second.status_code == 304
+
+
+def test_a_purge_by_another_process_is_seen_within_the_local_reuse_window(monkeypatch):
+    from django.core.cache import cache as django_cache
+
+    make_article("Story")
+    token = cache.current_generation().token
+    django_cache.delete(cache.GENERATION_KEY)  # what purge() in another worker does to the shared cache
+
+    assert cache.current_generation().token == token  # reused for up to LOCAL_SECONDS
+    monkeypatch.setattr(cache, "LOCAL_SECONDS", 0)
+    assert cache.current_generation().token != token

@@ -225,3 +225,32 @@ def test_public_pages_have_no_inline_script_or_style_attributes(client, newsroom
         scripts = re.findall(r"<script([^>]*)>", text)
         assert all('type="application/ld+json"' in attributes for attributes in scripts), url
         assert " style=" not in text, url
+
+
+def test_machine_readable_times_are_valid_html_datetimes(client, newsroom):
+    data = newsroom(articles=5)
+    for url in ["/", data["articles"][0].get_absolute_url(), "/tags/topic-1/", "/search/?q=story"]:
+        values = re.findall(r'<time datetime="([^"]*)"', client.get(url).text)
+        assert values, url
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value) for value in values), (
+            url
+        )
+
+
+def test_the_home_page_is_its_own_canonical_with_website_data(client, newsroom):
+    newsroom(articles=2)
+
+    text = client.get("/").text
+
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in text
+    assert '"@type":"WebSite"' in text
+
+
+def test_fast_list_links_equal_get_absolute_url_for_unicode_slugs():
+    from articles.templatetags.public_pages import article_url, author_path
+
+    author = make_author("Zoë Ünal")
+    article = make_article("Çà et là", authors=[author])
+
+    assert author_path(author) == author.get_absolute_url()
+    assert article_url(article) == article.get_absolute_url()

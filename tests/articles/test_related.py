@@ -184,3 +184,18 @@ def test_editors_pin_related_stories_in_the_article_admin(client, django_user_mo
         formset.formset.errors for formset in response.context["inline_admin_formsets"]
     ]
     assert [pin.related for pin in main.related_pins.all()] == [other]
+
+
+def test_prefetching_tags_joins_the_through_table_once():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tag = make_tag("Shared")
+    for n in range(3):
+        make_article(f"Tagged {n}", tags=[tag, make_tag()])
+
+    with CaptureQueriesContext(connection) as queries:
+        articles = list(Article.objects.prefetch_related("tags"))
+
+    assert all(len(article.tags.all()) == 2 for article in articles)
+    assert queries.captured_queries[-1]["sql"].count("JOIN") == 1

@@ -62,6 +62,16 @@ def test_each_sitemap_lists_only_published_things(client, site):
     assert locs(client, "/sitemap-sections.xml")[0] == [base + "/sections/world/"]
 
 
+def test_sitemap_paths_are_the_articles_urls_unicode_slugs_included(site):
+    from articles.sitemaps import article_path
+
+    article = make_article("Über München: café", published_at=timezone.now() - datetime.timedelta(days=400))
+
+    assert "%C3%BC" in article.get_absolute_url()
+    for item in [article, *site]:
+        assert article_path(item) == item.get_absolute_url()
+
+
 def test_a_large_archive_is_split_into_pages_listed_in_the_index(client, site, monkeypatch):
     monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 1)
 
@@ -81,7 +91,8 @@ def test_the_news_sitemap_lists_articles_of_the_last_48_hours(client, site):
     assert news.find("news:title", NS).text == "Fresh"
     assert news.find("news:publication/news:name", NS).text == "The Newsroom"
     assert news.find("news:keywords", NS).text == "Visible tag"
-    assert datetime.datetime.fromisoformat(news.find("news:publication_date", NS).text) == fresh.published_at
+    published = datetime.datetime.fromisoformat(news.find("news:publication_date", NS).text)
+    assert published == fresh.published_at.replace(microsecond=0)
 
 
 def test_robots_and_sitemaps_agree(client, site):
