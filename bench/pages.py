@@ -2,12 +2,14 @@
 Public pages under load, beside the framework floor (issue 4, "Speed and caching").
 
 Builds (once; reused while its shape is unchanged, new migrations applied in place) a PostgreSQL
-database of N published articles with bench/data.py, runs collectstatic, and starts two gunicorns (2 sync
-workers each, DEBUG off) on loopback: one with the page cache disabled (DISABLE_CACHE=1), one with the
-Redis cache. Both route the framework floor (BENCH_FLOOR=1, bench/floor.py): a minimal Django view
-returning the page's own bytes from memory through the same gunicorn and middleware. For every page, wrk
-measures floor, uncached and cached in turn, repeated --reps times with the pages interleaved, and the
-medians are printed with the ratio of each page's requests/second to its floor's.
+database of N published articles with bench/data.py, runs collectstatic, and starts gunicorns (2 sync
+workers each, DEBUG off) on loopback, one per variant: "uncached" renders every page (PUBLIC_PAGE_CACHE=0;
+per-generation values such as page counts still come from Redis), "cached" serves stored pages from Redis,
+and the optional "cold" caches nothing at all (DISABLE_CACHE=1, as right after a purge). All route the
+framework floor (BENCH_FLOOR=1, bench/floor.py): a minimal Django view returning the page's own bytes from
+memory through the same gunicorn and middleware. For every page, wrk measures the floor and each variant in
+turn, repeated --reps times with the pages interleaved, and the medians are printed with the ratio of each
+variant's requests/second to its page's floor.
 
     .venv/bin/python bench/pages.py                       # 100,000 articles, wrk -t1 -c32 -d10s, 3 reps
     .venv/bin/python bench/pages.py --articles 20000 --duration 3 --reps 1    # a quick look
@@ -44,8 +46,15 @@ def parse_args():
     parser.add_argument("--sections", type=int, default=10)
     parser.add_argument("--db", default="bench_pages")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database even if it matches")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/5", help="the cached server's REDIS_URL")
-    parser.add_argument("--port", type=int, default=8810, help="uncached server; cached is port + 1")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/5", help="REDIS_URL of the servers")
+    parser.add_argument("--port", type=int, default=8810, help="the first server's; the others follow")
+    parser.add_argument(
+        "--variants",
+        default="uncached,cached",
+        help="servers to measure beside the floor: uncached (PUBLIC_PAGE_CACHE=0: every page rendered, "
+        "per-generation values such as page counts still cached), cached, cold (DISABLE_CACHE=1: nothing "
+        "cached at all, as right after a purge)",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--reps", type=int, default=3)
@@ -201,47 +210,52 @@ def main():
     )
     folder = Path(tempfile.mkdtemp(prefix="bench-floor-"))
     env["BENCH_FLOOR_DIR"] = str(folder)
-    servers = []
+    prefix = f"bench-{args.db}"
+    variants = {  # server name -> environment; the floor is served by the first
+        "uncached": {"PUBLIC_PAGE_CACHE": "0", "REDIS_URL": args.redis, "CACHE_KEY_PREFIX": f"{prefix}-u"},
+        "cached": {"REDIS_URL": args.redis, "CACHE_KEY_PREFIX": f"{prefix}-c"},
+        "cold": {"DISABLE_CACHE": "1"},
+    }
+    variants = {name: variants[name] for name in args.variants.split(",")}
+    servers = {}
     try:
-        uncached = Server("uncached", args.port, {**env, "DISABLE_CACHE": "1"}, folder)
-        servers.append(uncached)
-        cached_env = {**env, "REDIS_URL": args.redis, "CACHE_KEY_PREFIX": f"bench-{args.db}"}
-        cached = Server("cached", args.port + 1, cached_env, folder)
-        servers.append(cached)
+        for offset, (name, extra) in enumerate(variants.items()):
+            servers[name] = Server(name, args.port + offset, {**env, **extra}, folder)
+        first = next(iter(servers.values()))
 
         measured = {}
         for name, path in pages.items():
             try:
-                status, content_type, body = uncached.get(path)
-                cached.get(path)  # fills the cache
+                status, content_type, body = first.get(path)
+                for server in servers.values():
+                    server.get(path)  # warms up (and fills the cache of the cached server)
             except urllib.error.HTTPError as error:
                 log(f"skipping {name} ({path}): HTTP {error.code} (not built yet?)")
                 continue
             (folder / f"{name}.body").write_bytes(body)
             (folder / f"{name}.type").write_text(content_type)
             measured[name] = path
-            uncached.ping = cached.ping = f"/__bench__/floor/{name}/"
+            for server in servers.values():
+                server.ping = f"/__bench__/floor/{name}/"
             log(f"{name}: {path} ({len(body):,} bytes)")
 
         uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         results = {}  # (page, variant) -> [runs]
         for rep in range(args.reps):
             for name, path in measured.items():
-                for variant, url in [
-                    ("floor", f"{uncached.url}/__bench__/floor/{name}/"),
-                    ("uncached", uncached.url + path),
-                    ("cached", cached.url + path),
-                ]:
+                urls = [("floor", f"{first.url}/__bench__/floor/{name}/")]
+                urls += [(variant, server.url + path) for variant, server in servers.items()]
+                for variant, url in urls:
                     run = wrk(url, args)
-                    uncached.drain()
-                    cached.drain()
+                    for server in servers.values():
+                        server.drain()
                     results.setdefault((name, variant), []).append(run)
                     log(
                         f"rep {rep + 1} {name:9} {variant:8} {run['rps']:8.1f} req/s  p50 {run['p50']:.1f} ms"
                     )
         uptime_after = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     finally:
-        for server in servers:
+        for server in servers.values():
             server.stop()
 
     print(
@@ -250,24 +264,25 @@ def main():
         f"wrk -t1 -c{args.connections} -d{args.duration}s, median of {args.reps}\n"
         f"uptime before: {uptime_before}\nuptime after:  {uptime_after}\n"
     )
-    print(
-        "| page | floor req/s | uncached req/s (p50 / p99 ms) | ratio | cached req/s (p50 / p99 ms) | ratio |"
-    )
-    print("|---|---|---|---|---|---|")
+    header = ["page", "floor req/s (p50 / p99 ms)"]
+    for variant in variants:
+        header += [f"{variant} req/s (p50 / p99 ms)", "ratio"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
     for name, path in measured.items():
         median = {
             variant: {
                 key: statistics.median(run[key] for run in results[(name, variant)])
                 for key in ("rps", "p50", "p99")
             }
-            for variant in ("floor", "uncached", "cached")
+            for variant in ["floor", *variants]
         }
         floor = median["floor"]["rps"]
         cells = [
             f"{name} `{path}`",
-            f"{floor:.0f} (p50 {median['floor']['p50']:.1f} / p99 {median['floor']['p99']:.1f})",
+            f"{floor:.0f} ({median['floor']['p50']:.1f} / {median['floor']['p99']:.1f})",
         ]
-        for variant in ("uncached", "cached"):
+        for variant in variants:
             m = median[variant]
             cells += [
                 f"{m['rps']:.0f} ({m['p50']:.1f} / {m['p99']:.1f})",
