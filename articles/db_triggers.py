@@ -18,6 +18,13 @@ Installed by migration ``articles.0004_public_pages_visibility``; ``install`` is
 the triggers of 0003 (same names).
 """
 
+import contextlib
+
+POSTGRES_SCHEMA = """
+ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_vector tsvector;
+CREATE INDEX IF NOT EXISTS article_search_vector ON articles_article USING gin (search_vector);
+"""
+
 POSTGRES_INSTALL = r"""
 CREATE OR REPLACE FUNCTION articles_visible_from(p_status text, p_published_at timestamptz,
                                                  p_publish_at timestamptz, p_legal_hold boolean)
@@ -94,8 +101,6 @@ DROP TRIGGER IF EXISTS articles_taggedarticle_removed ON articles_taggedarticle;
 CREATE TRIGGER articles_taggedarticle_removed AFTER DELETE ON articles_taggedarticle
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_taggedarticle_removed();
 
-ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_vector tsvector;
-CREATE INDEX IF NOT EXISTS article_search_vector ON articles_article USING gin (search_vector);
 
 CREATE OR REPLACE FUNCTION articles_article_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -127,13 +132,18 @@ UPDATE articles_article SET search_vector = articles_search_document(id, headlin
  WHERE search_vector IS NULL;
 """
 
-POSTGRES_UNINSTALL = """
+POSTGRES_DROP_TRIGGERS = """
 DROP TRIGGER IF EXISTS tags_tag_renamed ON tags_tag;
 DROP TRIGGER IF EXISTS articles_article_search_vector ON articles_article;
 DROP TRIGGER IF EXISTS articles_taggedarticle_added ON articles_taggedarticle;
 DROP TRIGGER IF EXISTS articles_taggedarticle_removed ON articles_taggedarticle;
 DROP TRIGGER IF EXISTS articles_article_sync_tagged ON articles_article;
 DROP TRIGGER IF EXISTS articles_taggedarticle_fill ON articles_taggedarticle;
+"""
+
+POSTGRES_UNINSTALL = (
+    POSTGRES_DROP_TRIGGERS
+    + """
 DROP FUNCTION IF EXISTS tags_tag_renamed(), articles_article_search_vector(), articles_taggedarticle_added(),
     articles_taggedarticle_removed(), articles_article_sync_tagged(), articles_taggedarticle_fill();
 DROP FUNCTION IF EXISTS articles_search_document(bigint, text, text, text);
@@ -141,6 +151,7 @@ DROP FUNCTION IF EXISTS articles_visible_from(text, timestamptz, timestamptz, bo
 DROP INDEX IF EXISTS article_search_vector;
 ALTER TABLE articles_article DROP COLUMN IF EXISTS search_vector;
 """
+)
 
 # SQLite: row-level triggers (no transition tables); imports into SQLite are small.
 SQLITE_VISIBLE_FROM = (
@@ -185,9 +196,11 @@ SQLITE_UNINSTALL = [
 ]
 
 
-def install(connection):
+def install(connection, *, schema=True):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            if schema:
+                cursor.execute(POSTGRES_SCHEMA)
             cursor.execute(POSTGRES_INSTALL)
             cursor.execute(POSTGRES_BACKFILL)
         elif connection.vendor == "sqlite":
@@ -202,3 +215,27 @@ def uninstall(connection):
         elif connection.vendor == "sqlite":
             for statement in SQLITE_UNINSTALL:
                 cursor.execute(statement)
+
+
+@contextlib.contextmanager
+def suspended(connection):
+    """
+    Bulk-load new articles without the per-statement trigger work, then bring every maintained column up to
+    date in a few set-based statements (through-table visibility, tag counts, search vectors of new rows):
+
+        with db_triggers.suspended(connection):
+            ...bulk_create articles, bylines and tag links...
+
+    For loads of new articles (benchmark databases, archive migrations): text edited or tags added to
+    existing articles while suspended are not re-indexed. Readers may see stale tag pages until it exits.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_DROP_TRIGGERS)
+        elif connection.vendor == "sqlite":
+            for statement in SQLITE_UNINSTALL:
+                cursor.execute(statement)
+    try:
+        yield
+    finally:
+        install(connection, schema=False)

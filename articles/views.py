@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -176,7 +177,8 @@ def search_page(request):
         context["problem"] = "too_long"
         return render(request, "articles/search.html", context)
     results = search.search(Article.objects.published().select_related("section"), query)
-    page = paginate(request, results)
+    # The result count is kept for the cache generation: paging through results counts once.
+    page = paginate(request, results, count_key="search:" + hashlib.sha256(query.encode()).hexdigest())
     prefetch_related_objects(page.object_list, _bylines_prefetch())
     context["page"] = page
     context["results"] = [(article, *search.highlight(article, query)) for article in page.object_list]

@@ -215,3 +215,20 @@ def test_a_purge_by_another_process_is_seen_within_the_local_reuse_window(monkey
     assert cache.current_generation().token == token  # reused for up to LOCAL_SECONDS
     monkeypatch.setattr(cache, "LOCAL_SECONDS", 0)
     assert cache.current_generation().token != token
+
+
+def test_a_cached_home_page_shows_a_scheduled_story_as_soon_as_it_goes_live(client):
+    import time
+
+    now = timezone.now()
+    make_article("Already out", published_at=now - datetime.timedelta(hours=1))
+    go_live = now + datetime.timedelta(seconds=2)
+    make_article("On the hour", status=Status.SCHEDULED, publish_at=go_live, published_at=go_live)
+    first = client.get("/")
+    assert "On the hour" not in first.text
+    assert int(re.search(r"max-age=(\d+)", first["Cache-Control"]).group(1)) <= 2
+    assert "On the hour" not in client.get("/").text  # served from the cache
+
+    time.sleep(max((go_live - timezone.now()).total_seconds(), 0) + 0.1)
+
+    assert "On the hour" in client.get("/").text

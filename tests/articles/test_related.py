@@ -199,3 +199,36 @@ def test_prefetching_tags_joins_the_through_table_once():
 
     assert all(len(article.tags.all()) == 2 for article in articles)
     assert queries.captured_queries[-1]["sql"].count("JOIN") == 1
+
+
+def test_a_bulk_load_with_triggers_suspended_ends_with_every_maintained_column_right():
+    from django.db import connection
+
+    from articles import db_triggers
+    from articles.search import search
+
+    tag = make_tag("Loaded")
+    with db_triggers.suspended(connection):
+        articles = Article.objects.bulk_create(
+            Article(
+                headline=f"Loaded {n} lighthouse",
+                slug=f"loaded-{n}",
+                status=Status.PUBLISHED,
+                published_at=hours_ago(n + 1),
+            )
+            for n in range(3)
+        )
+        TaggedArticle.objects.bulk_create(
+            TaggedArticle(content_object=article, tag=tag) for article in articles
+        )
+
+    tag.refresh_from_db()
+    assert tag.article_count == 3
+    assert {row[0] for row in TaggedArticle.objects.values_list("visible_from")} == {
+        a.published_at for a in articles
+    }
+    assert len(search(Article.objects.published(), "lighthouse")) == 3
+    assert len(search(Article.objects.published(), "loaded")) == 3
+    other = make_article("After the load", tags=[tag])  # triggers are back
+    assert Tag.objects.get(pk=tag.pk).article_count == 4
+    assert TaggedArticle.objects.get(content_object=other).visible_from == other.published_at

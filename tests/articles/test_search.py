@@ -85,14 +85,22 @@ def test_articles_written_in_bulk_are_searchable(example):
     assert headlines("coastguard") == ["Lighthouse keeper"]
 
 
-@pytest.mark.postgres
-def test_postgres_search_uses_the_stored_vector_with_stemming(example):
+def test_postgresql_stores_a_stemmed_vector_for_every_article_and_sqlite_has_no_such_column(example):
     make_article("Bridges of the city", published_at=hours_ago(1))
-
-    assert set(headlines("bridge")) == {"Bridges of the city", "Harbour bridge reopens"}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM articles_article WHERE search_vector IS NULL")
-        assert cursor.fetchone()[0] == 0
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, "articles_article")}
+
+    if connection.vendor == "postgresql":
+        assert set(headlines("bridge")) == {"Bridges of the city", "Harbour bridge reopens"}  # stemmed
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM articles_article WHERE search_vector IS NULL")
+            assert cursor.fetchone()[0] == 0
+    else:
+        assert "search_vector" not in columns  # the migration is a no-op on SQLite
+        assert headlines("bridge") == [
+            "Bridges of the city",
+            "Harbour bridge reopens",
+        ]  # substrings
 
 
 def test_the_search_page_shows_ranked_results_with_marked_snippets(client, example):
@@ -144,5 +152,7 @@ def test_search_results_paginate(client):
 
 
 def test_search_page_queries_are_bounded(client, example, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # the cache generation, count, results, bylines
         client.get("/search/", {"q": "harbour"})
+    with django_assert_max_num_queries(2):  # again: the count is kept
+        client.get("/search/", {"q": "harbour", "page": 1})
