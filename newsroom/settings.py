@@ -154,6 +154,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Benchmarks (bench/pages.py): DISABLE_CACHE=1 measures pages uncached (a cache that stores nothing), and
+# BENCH_FLOOR=1 routes the framework-floor view (bench/floor.py). Never set them in production.
+if env_bool("DISABLE_CACHE"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+BENCH_FLOOR = env_bool("BENCH_FLOOR")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -28,3 +28,8 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.BENCH_FLOOR:  # bench/pages.py only: the framework floor beside each measured page
+    from bench.floor import urlpatterns as bench_floor_urlpatterns
+
+    urlpatterns += bench_floor_urlpatterns

@@ -44,6 +44,16 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session")
+def browser(django_db_setup, browser):
+    # Playwright's event loop lives in the test thread from the first browser test to the end of the session,
+    # and the ORM refuses to run beside one: create the test database first, and allow the ORM for as long as
+    # the loop lives (including the database flush after a transactional browser test).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield browser
+
+
 @pytest.fixture(autouse=True)
 def _allow_sync_orm_in_browser_tests(request, monkeypatch):
     # Playwright's sync API runs an event loop in the test thread; the ORM refuses to run there otherwise.
