@@ -1,3 +1,8 @@
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -142,6 +147,17 @@ class Article(models.Model):
         null=True, blank=True, editable=False, help_text="The version of the item at its source."
     )
 
+    # --- workflow (issue 3): who started the article, for "own drafts" and the admin's "mine" filter.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # --- end workflow
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -174,7 +190,22 @@ class Article(models.Model):
             self.slug = unique_slug(
                 Article, self.headline, max_length=255, fallback="article", exclude_pk=self.pk
             )
-        super().save(*args, **kwargs)
+        # workflow: optimistic locking. An update writes version + 1 only WHERE version is still the one
+        # this instance was loaded with (see _do_update); a concurrent save makes that UPDATE match 0 rows.
+        if self._state.adding or kwargs.get("force_insert"):
+            super().save(*args, **kwargs)
+            return
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        self._expected_version = self.version
+        self.version += 1
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            self.version = self._expected_version
+            raise
+        finally:
+            self._expected_version = None
 
     def get_absolute_url(self):
         date = timezone.localtime(self.published_at or self.publish_at or self.created_at)
@@ -188,6 +219,20 @@ class Article(models.Model):
             },
         )
 
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields):
+        expected = getattr(self, "_expected_version", None)
+        if expected is None:
+            return super()._do_update(
+                base_qs, using, pk_val, values, update_fields, forced_update, returning_fields
+            )
+        # One statement: UPDATE ... SET ..., version = expected + 1 WHERE id = pk AND version = expected.
+        updated = super()._do_update(
+            base_qs.filter(version=expected), using, pk_val, values, update_fields, True, returning_fields
+        )
+        if not updated:
+            raise VersionConflict(self, expected)
+        return updated
+
     def is_published(self, now=None):
         """The same test as published_q(), for one article already in memory."""
         now = now or timezone.now()
@@ -200,6 +245,21 @@ class Article(models.Model):
         return False
 
     is_published.boolean = True
+
+
+class VersionConflict(Exception):
+    """
+    Someone saved the article after this copy was loaded: saving it would overwrite their work.
+    Like IntegrityError it aborts the current transaction, so catch it outside a transaction.atomic() block.
+    """
+
+    def __init__(self, article, expected_version):
+        self.article = article
+        self.expected_version = expected_version
+        super().__init__(
+            f"Article {article.pk} was changed by someone else since it was loaded "
+            f"(version {expected_version} is no longer current)."
+        )
 
 
 class Byline(models.Model):
@@ -225,3 +285,229 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.author} ({self.get_role_display()})"
+
+
+# --- workflow (issue 3): revisions, transitions, notes, corrections, preview links -----------------------
+
+
+def snapshot_of(article):
+    """
+    A JSON-able copy of everything an editor can change, including ordered bylines and tag names.
+
+    Uses article.bylines.all() and article.tags.all(), so on articles fetched with
+    prefetch_related("bylines__author", "tags") it issues no query (the importer snapshots in batches).
+    """
+    return {
+        "headline": article.headline,
+        "slug": article.slug,
+        "dek": article.dek,
+        "body": article.body,
+        "section": article.section_id,
+        "section_name": article.section.name if article.section_id else "",
+        "canonical_url": article.canonical_url,
+        "bylines": [
+            {"author": b.author_id, "author_name": b.author.name, "role": b.role, "position": b.position}
+            for b in sorted(article.bylines.all(), key=lambda b: (b.position, b.pk or 0))
+        ],
+        "tags": sorted((tag.name for tag in article.tags.all()), key=str.casefold),
+    }
+
+
+class Revision(models.Model):
+    """
+    One saved version of an article: who, when, and a full snapshot (fields, ordered bylines, tags).
+
+    Why not django-reversion or django-simple-history: both version one model row at a time. Our bylines
+    are an ordered through model and the tags a taggit through model; reversion can follow them only by
+    registering Byline and TaggedArticle too and restoring them as separate rows (reversion's restore of
+    deleted related rows is opt-in and does not re-create taggit tags by name), and simple-history stores a
+    historical copy per table with no grouping of one save across tables. We also need what neither offers:
+    a *pending* revision that is not applied to the live row (staged edits to published articles) and an
+    approval that belongs to one revision. So, like Wagtail (wagtail/models/revisions.py), we keep a small
+    JSON snapshot per save.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="1, 2, 3... per article.")
+    # The article's lock version right after this revision was saved (conflict messages compare these).
+    version = models.PositiveIntegerField(default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    snapshot = models.JSONField()
+    comment = models.CharField(max_length=500, blank=True)
+    is_minor = models.BooleanField(default=False, help_text="A typo fix: leaves the public 'updated' time.")
+    # Staged edit of a published article: stored, previewable, not applied until "publish update".
+    pending = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="articles_revision_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} revision {self.number}"
+
+    @property
+    def is_approved(self):
+        return self.approved_at is not None
+
+    @classmethod
+    def build_for(cls, articles, *, user=None, comment="", **fields):
+        """
+        Unsaved revisions for many articles, numbered after each one's latest, for bulk_create():
+        one query for the numbers plus whatever snapshot_of() needs (nothing on prefetched articles).
+        """
+        articles = list(articles)
+        latest = dict(
+            cls.objects.filter(article__in=[a.pk for a in articles])
+            .values("article")
+            .annotate(n=models.Max("number"))
+            .values_list("article", "n")
+        )
+        now = timezone.now()
+        return [
+            cls(
+                article=a,
+                number=(latest.get(a.pk) or 0) + 1,
+                version=a.version,
+                user=user,
+                created_at=now,
+                snapshot=snapshot_of(a),
+                comment=comment,
+                **fields,
+            )
+            for a in articles
+        ]
+
+
+class Transition(models.Model):
+    """The log of every workflow action: who did what to which article, from which state to which."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the scheduler did it.",
+    )
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, choices=Status)
+    to_status = models.CharField(max_length=20, choices=Status)
+    comment = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0, help_text="The article's lock version afterwards.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["article", "-created_at"], name="transition_article_created")]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+    @property
+    def actor_name(self):
+        return (self.actor.get_full_name() or self.actor.get_username()) if self.actor else "scheduler"
+
+
+class Note(models.Model):
+    """An internal note on an article, visible only in the admin."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class Correction(models.Model):
+    """A public correction or clarification appended to a published article (JSON-LD `correction`)."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.CORRECTION)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:50]}"
+
+
+PREVIEW_LINK_LIFETIME = datetime.timedelta(hours=48)
+
+
+def default_preview_expiry():
+    return timezone.now() + PREVIEW_LINK_LIFETIME
+
+
+class PreviewLink(models.Model):
+    """
+    A shareable preview of an article (or of one revision) for people without a login. The URL carries a
+    signed id (django.core.signing); the row decides whether it still works (expiry, revocation).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(default=default_preview_expiry)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    SALT = "articles.preview"
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"preview of {self.article_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("articles:preview", kwargs={"token": self.token})
+
+    @property
+    def token(self):
+        return signing.dumps(str(self.id), salt=self.SALT, compress=False)
+
+    def is_valid(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+    @classmethod
+    def from_token(cls, token):
+        """The live link for a token, or None if the token is tampered with, expired or revoked."""
+        try:
+            link_id = uuid.UUID(signing.loads(token, salt=cls.SALT))
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+        link = cls.objects.select_related("article", "revision").filter(pk=link_id).first()
+        return link if link is not None and link.is_valid() else None
+
+
+# --- end workflow ------------------------------------------------------------------------------------------

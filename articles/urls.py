@@ -20,4 +20,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("<int:year>/<dd:month>/<dd:day>/<str:slug>/", views.article_detail, name="detail"),
     path("sections/<str:slug>/", views.section_detail, name="section"),
+    path("preview/<str:token>/", views.preview, name="preview"),  # workflow (issue 3)
 ]
