@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0002_import_tracking"),
+        ("articles", "0004_merge_0002_import_tracking_0003_workflow_roles"),
     ]
 
     operations = [
