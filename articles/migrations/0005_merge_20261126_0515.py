@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0003_wire_version"),
+        ("articles", "0005_wire_version"),
         ("articles", "0004_merge_0002_import_tracking_0003_workflow_roles"),
         ("articles", "0004_public_pages_visibility"),
     ]
