@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_lead_image'),
-        ('articles', '0005_merge_20261126_0515'),
+        ("articles", "0002_lead_image"),
+        ("articles", "0005_merge_20261126_0515"),
     ]
 
-    operations = [
-    ]
+    operations = []
