@@ -32,6 +32,12 @@ the others commit.
 Validation happens before any write and never truncates: an over-long headline, an unknown status, an
 invalid slug, URL or date makes the record a failure, reported as ``path:line: reason``.
 
+Lead images (``Record.lead_image``) are handled only for the records written (``articles.importers.images``):
+a local file beside the import file is ingested like an upload, a remote URL recorded (fetched with
+``fetch_images``); one that cannot be attached is reported, the article is still written. An image already
+attached from the same path or URL is kept, never processed again. Files stored for a batch that does not
+commit are deleted.
+
 The checksum is a SHA-256 of the normalized record as read (before sanitizing and tag splitting) plus
 the effective source and status: re-reading the same file gives the same checksum without any work.
 """
