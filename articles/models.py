@@ -229,6 +229,10 @@ class Article(models.Model):
     lead_image = models.ForeignKey(
         "images.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="lead_image_articles"
     )
+    # Images in imports (issue 5): where an imported lead image came from, the URL or the path relative to
+    # the import file. A re-import naming the same source keeps the attached image (no second Image); a
+    # remote URL is recorded here without an image unless the import ran with --fetch-images.
+    lead_image_source = models.CharField(max_length=2000, blank=True, default="", editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -198,7 +198,32 @@ def export_dict(row: dict, *, authors: list[dict], tags: list[str], url: str | N
         "updated_at": _isoformat(row["updated_at"] or row["modified_at"]),
         "canonical_url": row["canonical_url"],
         "url": url,
+        **_exported_image(row),
     }
+
+
+def _exported_image(row: dict) -> dict:
+    """
+    Images in imports: the lead image as an import names it, only for articles that have one (the lines
+    of the others stay as they were). An attached image is its cleaned original's absolute URL; a remote
+    URL recorded by an import without --fetch-images is passed on as it came.
+    """
+    if row.get("lead_image__file"):
+        from images.models import Image, absolute_url
+
+        url = absolute_url(Image._meta.get_field("file").storage.url(row["lead_image__file"]))
+        return {
+            "lead_image": {
+                "url": url,
+                "alt": row["lead_image__alt_text"],
+                "caption": row["lead_image__caption"],
+                "credit": row["lead_image__credit"],
+            }
+        }
+    source = row.get("lead_image_source") or ""
+    if "://" in source:
+        return {"lead_image": {"url": source, "alt": "", "caption": "", "credit": ""}}
+    return {}
 
 
 def _isoformat(value: datetime.datetime | None) -> str | None:

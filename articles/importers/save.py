@@ -32,6 +32,12 @@ the others commit.
 Validation happens before any write and never truncates: an over-long headline, an unknown status, an
 invalid slug, URL or date makes the record a failure, reported as ``path:line: reason``.
 
+Lead images (``Record.lead_image``) are handled only for the records written (``articles.importers.images``):
+a local file beside the import file is ingested like an upload, a remote URL recorded (fetched with
+``fetch_images``); one that cannot be attached is reported, the article is still written. An image already
+attached from the same path or URL is kept, never processed again. Files stored for a batch that does not
+commit are deleted.
+
 The checksum is a SHA-256 of the normalized record as read (before sanitizing and tag splitting) plus
 the effective source and status: re-reading the same file gives the same checksum without any work.
 """
@@ -55,6 +61,7 @@ from django.utils import timezone
 
 from articles import cache
 from articles.importers import Record
+from articles.importers import images as lead_images
 from articles.importers.hill import split_tags
 from articles.models import Article, Byline, Revision, Section, Status, TaggedArticle
 from articles.sanitize import sanitize_html
@@ -68,6 +75,7 @@ UNCHANGED = "unchanged"
 KEPT_LOCAL_EDITS = "kept local edits"
 OLDER_VERSION = "older version ignored"  # a wire item older than the version already imported
 FAILED = "failed"
+IMAGE_NOT_ATTACHED = "lead images not attached"  # reported; the article itself is imported
 
 BATCH_SIZE = 500
 STATISTICS_EVERY = 20  # batches between checks that the planner's statistics are fresh enough
@@ -78,6 +86,7 @@ SLUG_MAX = _ARTICLE_FIELDS["slug"].max_length
 SOURCE_MAX = _ARTICLE_FIELDS["source"].max_length
 EXTERNAL_ID_MAX = _ARTICLE_FIELDS["external_id"].max_length
 CANONICAL_URL_MAX = _ARTICLE_FIELDS["canonical_url"].max_length
+LEAD_IMAGE_SOURCE_MAX = _ARTICLE_FIELDS["lead_image_source"].max_length
 SECTION_MAX = Section._meta.get_field("name").max_length
 AUTHOR_MAX = Author._meta.get_field("name").max_length
 AUTHOR_SLUG_MAX = Author._meta.get_field("slug").max_length
@@ -87,6 +96,7 @@ TAG_SLUG_MAX = Tag._meta.get_field("slug").max_length
 UPDATE_FIELDS = [
     "headline", "dek", "body", "section", "status", "published_at", "publish_at", "updated_at",
     "canonical_url", "import_checksum", "version", "imported_version", "modified_at", "source_version",
+    "lead_image", "lead_image_source",
 ]  # fmt: skip
 
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -134,12 +144,14 @@ class Importer:
         overwrite_local_edits: bool = False,
         batch_size: int = BATCH_SIZE,
         on_failure: Callable[[Path, int | None, str], None] | None = None,
+        fetch_images: bool = False,
     ):
         self.default_status = default_status
         self.default_source = default_source
         self.dry_run = dry_run
         self.overwrite_local_edits = overwrite_local_edits
         self.batch_size = batch_size
+        self.fetch_images = fetch_images
         self.on_failure = on_failure or (lambda path, line, reason: None)
         self.counts: Counter[str] = Counter()
         self._pending: list[Item] = []
@@ -294,7 +306,7 @@ class Importer:
             (row["source"], row["external_id"]): row
             for row in existing.values(
                 "pk", "source", "external_id", "slug", "import_checksum", "version", "imported_version",
-                "published_at", "source_version",
+                "published_at", "source_version", "lead_image_id", "lead_image_source",
             )
         }  # fmt: skip
         outcomes, creates, updates = [], [], []
@@ -309,7 +321,7 @@ class Importer:
             edited = row["imported_version"] is None or row["version"] != row["imported_version"]
             if edited and not self.overwrite_local_edits:
                 outcomes.append((item, KEPT_LOCAL_EDITS))
-            elif not edited and row["import_checksum"] == item.checksum:
+            elif not edited and row["import_checksum"] == item.checksum and not self._image_due(item, row):
                 outcomes.append((item, UNCHANGED))
             else:
                 updates.append((item, row))
@@ -334,12 +346,22 @@ class Importer:
         authors = self._authors([author for item in written for author in item.record.authors])
         tags = self._tags([name for item in written for name in item.tag_names])
         now = timezone.now()
+        stored = []  # lead images stored in this batch: their files go if the batch does not commit
+        try:
+            return self._write_articles(outcomes, creates, updates, sections, authors, tags, now, stored)
+        except BaseException:
+            for storage, names in stored:
+                for name in names:
+                    storage.delete(name)
+            raise
 
+    def _write_articles(self, outcomes, creates, updates, sections, authors, tags, now, stored):
         new_articles = []
         for item in creates:
             article = self._article(item, sections, now, published_at=None)
             article.version = article.imported_version = 1
             article.created_at = now
+            self._lead_image(article, item, None, stored)
             new_articles.append(article)
         self._assign_slugs(new_articles)
         bulk_insert(new_articles)
@@ -349,6 +371,7 @@ class Importer:
             article = self._article(item, sections, now, published_at=row["published_at"])
             article.pk = row["pk"]
             article.version = article.imported_version = row["version"] + 1
+            self._lead_image(article, item, row, stored)
             changed.append(article)
         if changed:
             Article.objects.bulk_update(changed, UPDATE_FIELDS)
@@ -405,6 +428,52 @@ class Importer:
             modified_at=now,
             source_version=item.source_version,
         )
+
+    # --- lead images (issue 5: images named in imports) ---------------------------------------------
+
+    def _image_due(self, item: Item, row: dict) -> bool:
+        """
+        An unchanged record whose lead image is not attached yet but could be now: a remote URL with
+        --fetch-images, or a local file that exists (fixed since the last run). Such a record is updated.
+        """
+        entry = item.record.lead_image
+        if not entry or row["lead_image_id"] is not None:
+            return False
+        if lead_images.is_remote(entry):
+            return self.fetch_images
+        try:
+            return lead_images.local_file(entry, item.path).is_file()
+        except lead_images.ImageProblem:
+            return False
+
+    def _lead_image(self, article: Article, item: Item, row: dict | None, stored: list) -> None:
+        """
+        Set `article`'s lead image from the record: the image already attached from the same source is
+        kept (never processed twice); otherwise a new one is ingested. One that cannot be attached is
+        reported as ``path:line: lead image SOURCE: reason``; the article keeps what it had.
+        """
+        if row is not None:
+            article.lead_image_id, article.lead_image_source = row["lead_image_id"], row["lead_image_source"]
+        entry = item.record.lead_image
+        if not entry:
+            return
+        source = lead_images.source(entry)
+        if row is not None and row["lead_image_id"] is not None and row["lead_image_source"] == source:
+            return
+        try:
+            if len(source) > LEAD_IMAGE_SOURCE_MAX:
+                raise lead_images.ImageProblem(f"the name is over {LEAD_IMAGE_SOURCE_MAX} characters long")
+            image = lead_images.attach(entry, item.path, headline=item.headline, fetch=self.fetch_images)
+        except lead_images.ImageProblem as error:
+            self.counts[IMAGE_NOT_ATTACHED] += 1
+            self.on_failure(item.path, item.record.line, f"lead image {source[:200]}: {error}")
+            return
+        if image is None:  # a remote URL, recorded for --fetch-images or an editor
+            if article.lead_image_id is None:
+                article.lead_image_source = source
+            return
+        stored.append((image.file.storage, [image.file.name, *(r.file.name for r in image.renditions.all())]))
+        article.lead_image_id, article.lead_image_source = image.pk, source
 
     def _assign_slugs(self, articles: list[Article]) -> None:
         bases = [slug_base(a.slug or a.headline, max_length=SLUG_MAX, fallback="article") for a in articles]

@@ -24,6 +24,9 @@ COLUMNS = [
     "pk", "source", "external_id", "headline", "slug", "dek", "body", "section__name", "status",
     "published_at", "publish_at", "unpublish_at", "legal_hold", "updated_at", "modified_at",
     "created_at", "canonical_url",
+    # images in imports: the lead image, written back as an import names it
+    "lead_image_source", "lead_image__file", "lead_image__alt_text", "lead_image__caption",
+    "lead_image__credit",
 ]  # fmt: skip
 SLUG_PLACEHOLDER = "slug-placeholder-for-export"
 URL_FIELDS = ["slug", "status", "published_at", "publish_at", "unpublish_at", "legal_hold", "created_at"]

@@ -18,6 +18,7 @@ from articles.importers import FORMATS, Failure, InvalidInput, Skipped, detect_f
 from articles.importers.save import (
     CREATED,
     FAILED,
+    IMAGE_NOT_ATTACHED,
     KEPT_LOCAL_EDITS,
     OLDER_VERSION,
     UNCHANGED,
@@ -56,6 +57,11 @@ class Command(BaseCommand):
             action="store_true",
             help="update articles even if an editor changed them since they were imported",
         )
+        parser.add_argument(
+            "--fetch-images",
+            action="store_true",
+            help="download lead images named by http(s) URL (otherwise the URL is only recorded)",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress output")
         parser.add_argument(
             "--progress-every",
@@ -85,6 +91,7 @@ class Command(BaseCommand):
             overwrite_local_edits=overwrite_local_edits,
             batch_size=options["batch_size"],
             on_failure=self.report_failure,
+            fetch_images=options.get("fetch_images", False),
         )
         self.skipped = {}
         self.done = 0
@@ -176,6 +183,8 @@ class Command(BaseCommand):
         parts = [f"{name} {counts[name]}" for name in (CREATED, UPDATED, UNCHANGED, FAILED)]
         if counts[KEPT_LOCAL_EDITS]:
             parts.append(f"{KEPT_LOCAL_EDITS} {counts[KEPT_LOCAL_EDITS]}")
+        if counts[IMAGE_NOT_ATTACHED]:
+            parts.append(f"{IMAGE_NOT_ATTACHED} {counts[IMAGE_NOT_ATTACHED]}")
         if counts[OLDER_VERSION]:
             parts.append(f"{OLDER_VERSION} {counts[OLDER_VERSION]}")
         for (fmt, kind), number in sorted(self.skipped.items()):
