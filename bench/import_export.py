@@ -226,21 +226,22 @@ def baselines(path: Path, n: int):
         ) as copy:
             for index, name in enumerate(authors):
                 copy.write_row((name, f"{slugify(name)}-{index}", "", "", "", "", "", ""))
-        with raw.copy("COPY tags_tag (name, slug, description, kind) FROM STDIN") as copy:
+        with raw.copy("COPY tags_tag (name, slug, description, kind, article_count) FROM STDIN") as copy:
             for index, name in enumerate(tags):
-                copy.write_row((name, f"{slugify(name)}-{index}", "", "topic"))
+                copy.write_row((name, f"{slugify(name)}-{index}", "", "topic", 0))
         section_id = {name: i for i, name in enumerate(sections, 1)}
         author_id = {name: i for i, name in enumerate(authors, 1)}
         tag_id = {name: i for i, name in enumerate(tags, 1)}
         columns = (
             "headline, slug, dek, body, section_id, status, published_at, created_at, modified_at, "
-            "legal_hold, legal_hold_reason, version, source, external_id, canonical_url, import_checksum"
+            "legal_hold, legal_hold_reason, version, source, external_id, canonical_url, import_checksum, "
+            "lead_image_source"
         )
         with raw.copy(f"COPY articles_article ({columns}) FROM STDIN") as copy:
             for i, r in enumerate(rows):
                 copy.write_row(
                     (r["headline"], f"a-{i}", r["dek"], r["body_html"], section_id[r["section"]], "published",
-                     r["published_at"], now, now, False, "", 1, r["source"], r["external_id"], "", "")
+                     r["published_at"], now, now, False, "", 1, r["source"], r["external_id"], "", "", "")
                 )  # fmt: skip
         with raw.copy("COPY articles_byline (article_id, author_id, role, position) FROM STDIN") as copy:
             for i, r in enumerate(rows, 1):
