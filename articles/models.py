@@ -384,8 +384,10 @@ def snapshot_of(article):
     """
     A JSON-able copy of everything an editor can change, including ordered bylines and tag names.
 
-    Uses article.bylines.all() and article.tags.all(), so on articles fetched with
-    prefetch_related("bylines__author", "tags") it issues no query (the importer snapshots in batches).
+    Uses article.bylines.all() and article.tagged_items.all(), so on articles fetched with
+    prefetch_related("bylines__author", "tagged_items__tag") it issues no query (the importer snapshots in
+    batches). The through table rather than taggit's manager: taggit builds a queryset per article even
+    when its tags are prefetched, which was a third of an import's time.
     """
     return {
         "headline": article.headline,
@@ -400,7 +402,7 @@ def snapshot_of(article):
             {"author": b.author_id, "author_name": b.author.name, "role": b.role, "position": b.position}
             for b in sorted(article.bylines.all(), key=lambda b: (b.position, b.pk or 0))
         ],
-        "tags": sorted((tag.name for tag in article.tags.all()), key=str.casefold),
+        "tags": sorted((item.tag.name for item in article.tagged_items.all()), key=str.casefold),
     }
 
 

@@ -398,7 +398,10 @@ class Importer:
         written_articles = (
             Article.objects.filter(pk__in=[article.pk for article in [*new_articles, *changed]])
             .select_related("section")
-            .prefetch_related("bylines__author", "tags")
+            .prefetch_related(
+                models.Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+                models.Prefetch("tagged_items", queryset=TaggedArticle.objects.select_related("tag")),
+            )
         )
         Revision.objects.bulk_create(Revision.build_for(written_articles, comment="Imported"))
         # Bulk writes send no model signals, so the importer purges the public page cache itself.

@@ -126,7 +126,7 @@ def test_snapshots_of_prefetched_articles_need_no_queries_and_bulk_create_in_one
         make_article(section=make_section(), authors=authors, tags=tags)
     articles = list(
         Article.objects.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags"
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tagged_items__tag"
         )
     )
     with django_assert_num_queries(0):
