@@ -40,7 +40,7 @@ def _requirements(request):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    # Never `playwright install`: use the distribution's chromium.
+    # Debian's chromium, never a browser downloaded by Playwright (there is no network for it).
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
