@@ -90,20 +90,30 @@ class LatestAtomFeed(LatestFeed):
     subtitle = LatestFeed.description
 
 
-class SectionFeed(ArticleFeed):
-    url_name = "articles:section_feed"
+class ObjectFeed(ArticleFeed):
+    """The feed of one section, tag or author: subclasses name the model, its articles and a description."""
+
+    model = None
 
     def get_object(self, request, slug):
-        return get_object_or_404(Section, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj):
+        return f"{obj} – {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return absolute(obj.get_absolute_url())
+
+    def subtitle(self, obj):  # Atom's name for the description (RSS ignores it)
+        return self.description(obj)
+
+
+class SectionFeed(ObjectFeed):
+    url_name = "articles:section_feed"
+    model = Section
 
     def article_ids(self, section):
         return newest_ids(Article.objects.published().filter(section=section))
-
-    def title(self, section):
-        return f"{section.name} – {settings.SITE_NAME}"
-
-    def link(self, section):
-        return absolute(section.get_absolute_url())
 
     def description(self, section):
         return section.description or f"The latest stories in {section.name}."
@@ -112,6 +122,3 @@ class SectionFeed(ArticleFeed):
 class SectionAtomFeed(SectionFeed):
     url_name = "articles:section_atom_feed"
     feed_type = Atom1Feed
-
-    def subtitle(self, section):
-        return self.description(section)
