@@ -6,9 +6,7 @@ schema.org JSON-LD for public pages, built as Python dicts and emitted by the `j
 from django.conf import settings
 from django.utils import timezone
 
-
-def absolute(url):
-    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+from newsroom.links import absolute_url as absolute
 
 
 def _iso(moment):

@@ -13,21 +13,13 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from images import processing
+from newsroom.links import absolute_url
 
 
 def original_path(image, filename):
     # One folder per image with an unguessable part, so renditions sit beside their original and a new
     # upload never overwrites (or is cached as) an older one.
     return f"images/{timezone.now():%Y/%m}/{secrets.token_hex(8)}/{filename}"
-
-
-def absolute_url(url):
-    """Storage URLs are absolute on S3 and site-relative on disk; Open Graph and JSON-LD need absolute."""
-    if url.startswith(("http://", "https://")):
-        return url
-    if url.startswith("//"):
-        return "https:" + url
-    return settings.SITE_URL + url
 
 
 class ImageQuerySet(models.QuerySet):

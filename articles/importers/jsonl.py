@@ -209,7 +209,8 @@ def _exported_image(row: dict) -> dict:
     URL recorded by an import without --fetch-images is passed on as it came.
     """
     if row.get("lead_image__file"):
-        from images.models import Image, absolute_url
+        from images.models import Image
+        from newsroom.links import absolute_url
 
         url = absolute_url(Image._meta.get_field("file").storage.url(row["lead_image__file"]))
         return {
