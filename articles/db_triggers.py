@@ -62,21 +62,38 @@ CREATE TRIGGER articles_article_sync_tagged
         OR OLD.unpublish_at IS DISTINCT FROM NEW.unpublish_at)
     EXECUTE FUNCTION articles_article_sync_tagged();
 
--- Tag counts and tag names in the search document, once per statement (bulk inserts stay cheap).
-CREATE OR REPLACE FUNCTION articles_search_document(p_id bigint, p_headline text, p_dek text, p_body text)
-RETURNS tsvector LANGUAGE sql STABLE AS $$
+-- The search document: headline A, dek B, tag names B, body C.
+CREATE OR REPLACE FUNCTION articles_search_text(p_headline text, p_dek text, p_tags text, p_body text)
+RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT setweight(to_tsvector('english', coalesce(p_headline, '')), 'A')
         || setweight(to_tsvector('english', coalesce(p_dek, '')), 'B')
-        || setweight(to_tsvector('english', coalesce((
-               SELECT string_agg(t.name, ' ') FROM articles_taggedarticle ta
-               JOIN tags_tag t ON t.id = ta.tag_id WHERE ta.content_object_id = p_id), '')), 'B')
+        || setweight(to_tsvector('english', coalesce(p_tags, '')), 'B')
         || setweight(to_tsvector('english', coalesce(p_body, '')), 'C')
 $$;
+CREATE OR REPLACE FUNCTION articles_search_document(p_id bigint, p_headline text, p_dek text, p_body text)
+RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT articles_search_text(p_headline, p_dek, (
+               SELECT string_agg(t.name, ' ') FROM articles_taggedarticle ta
+               JOIN tags_tag t ON t.id = ta.tag_id WHERE ta.content_object_id = p_id), p_body)
+$$;
+
+-- A writer that maintains the search vectors of its rows itself says so for its transaction with
+-- SET LOCAL newsroom.search_vectors_written = 'on' (the importer: it computes each new article's vector,
+-- tags included, with articles_search_text() in its INSERT, so the row is written once, not rewritten
+-- when its tag links arrive). Tag counts and visibility are maintained regardless.
+CREATE OR REPLACE FUNCTION articles_search_vectors_written() RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT coalesce(current_setting('newsroom.search_vectors_written', true), '') = 'on'
+$$;
+
+-- Tag counts and tag names in the search document, once per statement (bulk inserts stay cheap).
 
 CREATE OR REPLACE FUNCTION articles_taggedarticle_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE tags_tag t SET article_count = t.article_count + n.c
       FROM (SELECT tag_id, count(*) AS c FROM new_rows GROUP BY tag_id) n WHERE t.id = n.tag_id;
+    IF articles_search_vectors_written() THEN
+        RETURN NULL;
+    END IF;
     -- Added tags are appended to the document (no second to_tsvector of the body during an import);
     -- removals and renames recompute it.
     UPDATE articles_article a SET search_vector = coalesce(a.search_vector, ''::tsvector) || n.doc
@@ -90,6 +107,9 @@ CREATE OR REPLACE FUNCTION articles_taggedarticle_removed() RETURNS trigger LANG
 BEGIN
     UPDATE tags_tag t SET article_count = greatest(t.article_count - n.c, 0)
       FROM (SELECT tag_id, count(*) AS c FROM old_rows GROUP BY tag_id) n WHERE t.id = n.tag_id;
+    IF articles_search_vectors_written() THEN
+        RETURN NULL;
+    END IF;
     UPDATE articles_article a SET search_vector = articles_search_document(a.id, a.headline, a.dek, a.body)
      WHERE a.id IN (SELECT content_object_id FROM old_rows);
     RETURN NULL;
@@ -104,7 +124,9 @@ CREATE TRIGGER articles_taggedarticle_removed AFTER DELETE ON articles_taggedart
 
 CREATE OR REPLACE FUNCTION articles_article_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search_vector := articles_search_document(NEW.id, NEW.headline, NEW.dek, NEW.body);
+    IF NOT articles_search_vectors_written() THEN
+        NEW.search_vector := articles_search_document(NEW.id, NEW.headline, NEW.dek, NEW.body);
+    END IF;
     RETURN NEW;
 END $$;
 DROP TRIGGER IF EXISTS articles_article_search_vector ON articles_article;
@@ -147,6 +169,7 @@ POSTGRES_UNINSTALL = (
 DROP FUNCTION IF EXISTS tags_tag_renamed(), articles_article_search_vector(), articles_taggedarticle_added(),
     articles_taggedarticle_removed(), articles_article_sync_tagged(), articles_taggedarticle_fill();
 DROP FUNCTION IF EXISTS articles_search_document(bigint, text, text, text);
+DROP FUNCTION IF EXISTS articles_search_text(text, text, text, text), articles_search_vectors_written();
 DROP FUNCTION IF EXISTS articles_visible_from(text, timestamptz, timestamptz, boolean);
 DROP INDEX IF EXISTS article_search_vector;
 ALTER TABLE articles_article DROP COLUMN IF EXISTS search_vector;
@@ -196,16 +219,35 @@ SQLITE_UNINSTALL = [
 ]
 
 
-def install(connection, *, schema=True):
+def install(connection, *, schema=True, backfill=True):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if schema:
                 cursor.execute(POSTGRES_SCHEMA)
             cursor.execute(POSTGRES_INSTALL)
-            cursor.execute(POSTGRES_BACKFILL)
+            if backfill:
+                cursor.execute(POSTGRES_BACKFILL)
         elif connection.vendor == "sqlite":
-            for statement in SQLITE_INSTALL + SQLITE_BACKFILL:
+            for statement in SQLITE_INSTALL + (SQLITE_BACKFILL if backfill else []):
                 cursor.execute(statement)
+
+
+@contextlib.contextmanager
+def search_vectors_written(connection):
+    """
+    For the rest of the current transaction, the caller writes the search vectors of the articles it
+    inserts (with ``articles_search_text()``) and recomputes those of articles it updates; the triggers
+    leave them alone (PostgreSQL; SQLite has no search vector). Must be used inside a transaction.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL newsroom.search_vectors_written = 'on'")
+    try:
+        yield
+    finally:
+        if connection.vendor == "postgresql" and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL newsroom.search_vectors_written = 'off'")
 
 
 def uninstall(connection):

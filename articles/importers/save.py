@@ -44,8 +44,11 @@ the effective source and status: re-reading the same file gives the same checksu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,16 +57,16 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_unicode_slug
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, connection, connections, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from articles import cache
+from articles import cache, db_triggers
 from articles.importers import Record
 from articles.importers import images as lead_images
 from articles.importers.hill import split_tags
-from articles.models import Article, Byline, Revision, Section, Status, TaggedArticle
+from articles.models import Article, Byline, Revision, Section, Status, TaggedArticle, snapshot
 from articles.sanitize import sanitize_html
 from authors.models import Author
 from newsroom.slugs import slug_base, unique_slug
@@ -131,8 +134,14 @@ class Importer:
     """
     Collects records, writes them in batches (see the module docstring), counts outcomes.
 
-    `on_failure(path, line, reason)` is called for every failure as soon as it is known.
-    Call `close()` at the end to write the last batch.
+    `on_failure(path, line, reason)` is called for every failure as soon as it is known (from the
+    writer thread for failures found while writing; calls are serialized). Call `close()` at the end to
+    write the last batch, or `abandon()` after an interrupt.
+
+    On PostgreSQL, outside any transaction, batches are written by one background thread with its own
+    connection while the caller reads and validates the next batch: the database's share of the work
+    (search vectors, indexes, constraint checks) overlaps the parsing instead of following it. Batches are
+    still written one at a time and in order, and at most one waits in line, so memory stays bounded.
     """
 
     def __init__(
@@ -145,6 +154,7 @@ class Importer:
         batch_size: int = BATCH_SIZE,
         on_failure: Callable[[Path, int | None, str], None] | None = None,
         fetch_images: bool = False,
+        background: bool = True,
     ):
         self.default_status = default_status
         self.default_source = default_source
@@ -154,9 +164,12 @@ class Importer:
         self.fetch_images = fetch_images
         self.on_failure = on_failure or (lambda path, line, reason: None)
         self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()  # counts and on_failure are shared with the writer thread
         self._pending: list[Item] = []
         self._pending_keys: set = set()
         self._batches = 0
+        self._background = background
+        self._writer: _Writer | None = None
         self._reset_caches()
 
     # --- the public side ---------------------------------------------------------------------------
@@ -175,9 +188,10 @@ class Importer:
         if len(self._pending) >= self.batch_size:
             self.flush()
 
-    def fail(self, path: Path, line: int | None, reason: str) -> None:
-        self.counts[FAILED] += 1
-        self.on_failure(path, line, reason)
+    def fail(self, path: Path, line: int | None, reason: str, *, count: str = FAILED) -> None:
+        with self._lock:
+            self.counts[count] += 1
+            self.on_failure(path, line, reason)
 
     def flush(self) -> None:
         items, self._pending, self._pending_keys = self._pending, [], set()
@@ -185,7 +199,31 @@ class Importer:
             return
         if self.dry_run:
             self._count(self._plan(items, lock=False)[0])
-            return
+        elif self._writer is not None:
+            self._writer.submit(items)
+        elif self._background and connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self._writer = _Writer(self._write_batch)
+            self._writer.submit(items)
+        else:
+            self._write_batch(items)
+
+    def close(self) -> None:
+        self.flush()
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
+
+    def abandon(self) -> None:
+        """
+        Stop after an interrupt: records not yet written are dropped (a re-run imports them), the batch
+        being written finishes or rolls back whole, and `counts` is final when this returns.
+        """
+        self._pending, self._pending_keys = [], set()
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.abandon()
+
+    def _write_batch(self, items: list[Item]) -> None:
         if self._batches % STATISTICS_EVERY == 0:
             refresh_statistics()
         self._batches += 1
@@ -205,9 +243,6 @@ class Importer:
                     self.fail(item.path, item.record.line, "not saved: " + " ".join(str(error).split()))
         self._count(outcomes)
         forget_queries()
-
-    def close(self) -> None:
-        self.flush()
 
     # --- validation --------------------------------------------------------------------------------
 
@@ -356,20 +391,34 @@ class Importer:
             raise
 
     def _write_articles(self, outcomes, creates, updates, sections, authors, tags, now, stored):
-        new_articles = []
+        with db_triggers.search_vectors_written(connection):
+            self._write_rows(creates, updates, sections, authors, tags, now, stored)
+        # Bulk writes send no model signals, so the importer purges the public page cache itself.
+        cache.purge()
+        return outcomes
+
+    def _write_rows(self, creates, updates, sections, authors, tags, now, stored):
+        """
+        The batch's rows. The search vectors (PostgreSQL) are written here, not by the triggers: a new
+        article's, tag names included, in its INSERT (so the row is not rewritten when its tag links
+        follow); those of updated articles once their new tag links are in.
+        """
+        new_articles, search_tags = [], []
         for item in creates:
             article = self._article(item, sections, now, published_at=None)
             article.version = article.imported_version = 1
             article.created_at = now
             self._lead_image(article, item, None, stored)
             new_articles.append(article)
+            names = {self._tag_names_by_id[tags[name.casefold()]] for name in item.tag_names}
+            search_tags.append(" ".join(sorted(names)))
         self._assign_slugs(new_articles)
-        bulk_insert(new_articles)
+        bulk_insert(new_articles, search_tags=search_tags)
 
         changed = []
         for item, row in updates:
             article = self._article(item, sections, now, published_at=row["published_at"])
-            article.pk = row["pk"]
+            article.pk, article.slug = row["pk"], row["slug"]  # an update keeps the article's URL
             article.version = article.imported_version = row["version"] + 1
             self._lead_image(article, item, row, stored)
             changed.append(article)
@@ -379,34 +428,45 @@ class Importer:
             Byline.objects.filter(article_id__in=ids).delete()
             TaggedArticle.objects.filter(content_object_id__in=ids).delete()
 
-        bylines, links = [], []
+        # Every save is a revision, imports included: the editors' history starts with what came in. The
+        # snapshots are built from what this batch writes (names as stored, from the lookups above).
+        numbers = Revision.latest_numbers([article.pk for article in changed]) if changed else {}
+        bylines, links, revisions = [], [], []
         for item, article in zip(
             [*creates, *(i for i, _ in updates)], [*new_articles, *changed], strict=True
         ):
-            seen = set()
+            article_bylines, seen = [], set()
             for position, ref in enumerate(item.record.authors):
                 author_id = authors[_author_key(ref)]
                 if (author_id, ref.role) not in seen:
                     seen.add((author_id, ref.role))
-                    bylines.append((article.pk, author_id, ref.role, position))
-            for tag_id in dict.fromkeys(tags[name.casefold()] for name in item.tag_names):
-                links.append((article.pk, tag_id))
+                    article_bylines.append((author_id, self._author_names[author_id], ref.role, position))
+            tag_ids = list(dict.fromkeys(tags[name.casefold()] for name in item.tag_names))
+            bylines += [
+                (article.pk, author_id, role, position) for author_id, _, role, position in article_bylines
+            ]
+            links += [(article.pk, tag_id) for tag_id in tag_ids]
+            content = snapshot(
+                article,
+                section_name=self._section_names.get(article.section_id, ""),
+                bylines=article_bylines,
+                tags=[self._tag_names_by_id[tag_id] for tag_id in tag_ids],
+            )
+            revisions.append(
+                (article.pk, numbers.get(article.pk, 0) + 1, article.version, now, content, "Imported")
+            )
         insert_rows(Byline, ["article", "author", "role", "position"], bylines)
         insert_rows(TaggedArticle, ["content_object", "tag"], links)
-
-        # Every save is a revision, imports included: the editors' history starts with what came in.
-        written_articles = (
-            Article.objects.filter(pk__in=[article.pk for article in [*new_articles, *changed]])
-            .select_related("section")
-            .prefetch_related(
-                models.Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-                models.Prefetch("tagged_items", queryset=TaggedArticle.objects.select_related("tag")),
-            )
+        insert_rows(
+            Revision, ["article", "number", "version", "created_at", "snapshot", "comment"], revisions
         )
-        Revision.objects.bulk_create(Revision.build_for(written_articles, comment="Imported"))
-        # Bulk writes send no model signals, so the importer purges the public page cache itself.
-        cache.purge()
-        return outcomes
+        if changed and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE articles_article SET search_vector ="
+                    " articles_search_document(id, headline, dek, body) WHERE id = ANY(%s)",
+                    [[article.pk for article in changed]],
+                )
 
     def _article(self, item: Item, sections, now, *, published_at) -> Article:
         record = item.record
@@ -468,8 +528,9 @@ class Importer:
                 raise lead_images.ImageProblem(f"the name is over {LEAD_IMAGE_SOURCE_MAX} characters long")
             image = lead_images.attach(entry, item.path, headline=item.headline, fetch=self.fetch_images)
         except lead_images.ImageProblem as error:
-            self.counts[IMAGE_NOT_ATTACHED] += 1
-            self.on_failure(item.path, item.record.line, f"lead image {source[:200]}: {error}")
+            self.fail(
+                item.path, item.record.line, f"lead image {source[:200]}: {error}", count=IMAGE_NOT_ATTACHED
+            )
             return
         if image is None:  # a remote URL, recorded for --fetch-images or an editor
             if article.lead_image_id is None:
@@ -489,8 +550,9 @@ class Importer:
             used.add(base)
 
     def _count(self, outcomes) -> None:
-        for _, outcome in outcomes:
-            self.counts[outcome] += 1
+        with self._lock:
+            for _, outcome in outcomes:
+                self.counts[outcome] += 1
 
     # --- related rows: sections, authors, tags -----------------------------------------------------
 
@@ -498,6 +560,10 @@ class Importer:
         self._section_ids: dict[str, int] = {}
         self._author_ids: dict[tuple, int] = {}
         self._tag_ids: dict[str, int] = {}
+        # Names as stored, by primary key, for the revision snapshots.
+        self._section_names: dict[int, str] = {}
+        self._author_names: dict[int, str] = {}
+        self._tag_names_by_id: dict[int, str] = {}
         self._vocabulary: set[str] | None = None
 
     def _tag_names(self, item: Item) -> list[str]:
@@ -527,12 +593,14 @@ class Importer:
                 .values_list("pk", "name", "slug")
             ):
                 self._section_ids.setdefault(name.casefold(), pk)
+                self._section_names[pk] = name
                 if slug in slugs:
                     self._section_ids.setdefault(slugs[slug], pk)
             for key in missing:
                 if key not in self._section_ids:
                     section = Section.objects.create(name=wanted[key])
                     self._section_ids[key] = section.pk
+                    self._section_names[section.pk] = section.name
         return {key: self._section_ids[key] for key in wanted}
 
     def _authors(self, refs) -> dict[tuple, int]:
@@ -553,6 +621,7 @@ class Importer:
             ):
                 found_slug[slug] = pk
                 found_name.setdefault(name.casefold(), pk)
+                self._author_names[pk] = name
             new = {}
             for key, ref in missing.items():
                 if ref.slug:
@@ -574,6 +643,7 @@ class Importer:
                 Author.objects.bulk_create([author for _, author in new.values()])
                 for key, author in new.values():
                     self._author_ids[key] = author.pk
+                    self._author_names[author.pk] = author.name
         return {key: self._author_ids[key] for key in wanted}
 
     def _tags(self, names: list[str]) -> dict[str, int]:
@@ -593,10 +663,14 @@ class Importer:
             ):
                 by_name[name.casefold()] = pk
                 by_slug[slug] = pk
+                self._tag_names_by_id[pk] = name
             # A tag merged into another (merge_tags) must not come back: its slug leads to the target.
-            merged = dict(
-                TagRedirect.objects.filter(old_slug__in=list(slugs)).values_list("old_slug", "target_id")
-            )
+            merged = {}
+            for old_slug, target_id, target_name in TagRedirect.objects.filter(
+                old_slug__in=list(slugs)
+            ).values_list("old_slug", "target_id", "target__name"):
+                merged[old_slug] = target_id
+                self._tag_names_by_id[target_id] = target_name
             new = {}
             for key, name in missing.items():
                 slug = _tag_slug(name)
@@ -610,11 +684,56 @@ class Importer:
             if new:
                 Tag.objects.bulk_create([tag for _, tag in new.values()])
                 for keys, tag in new.values():
+                    self._tag_names_by_id[tag.pk] = tag.name
                     for key in keys:
                         self._tag_ids[key] = tag.pk
                     if self._vocabulary is not None:
                         self._vocabulary.add(tag.name.casefold())
         return {key: self._tag_ids[key] for key in wanted}
+
+
+class _Writer(threading.Thread):
+    """The importer's background writer: writes submitted batches in order, on its own connection."""
+
+    def __init__(self, write: Callable[[list[Item]], None]):
+        super().__init__(name="import-writer", daemon=True)
+        self.write = write
+        self.batches: queue.Queue[list[Item] | None] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.abandoned = False
+        self.start()
+
+    def run(self) -> None:
+        try:
+            while (items := self.batches.get()) is not None:
+                if self.error is None and not self.abandoned:
+                    try:
+                        self.write(items)
+                    except BaseException as error:  # re-raised in the caller's thread
+                        self.error = error
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def submit(self, items: list[Item]) -> None:
+        self._reraise()
+        self.batches.put(items)  # waits while a batch is already in line
+
+    def close(self) -> None:
+        self.batches.put(None)
+        self.join()
+        self._reraise()
+
+    def abandon(self) -> None:
+        self.abandoned = True
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.batches.get_nowait()
+        self.batches.put(None)
+        self.join()
+
+    def _reraise(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 # Values of these field types go to the driver as they are (str, int, bool, aware datetime, None);
@@ -625,11 +744,13 @@ _PLAIN_FIELDS = (
 )  # fmt: skip
 
 
-def bulk_insert(objs: list) -> None:
+def bulk_insert(objs: list[Article], *, search_tags: list[str]) -> None:
     """
-    Model.objects.bulk_create(objs), setting their primary keys; on PostgreSQL one
-    INSERT ... SELECT FROM unnest(arrays) RETURNING, with values read straight from the instances.
-    Like bulk_create it calls no save() and sends no signals; auto_now fields are filled (pre_save).
+    Article.objects.bulk_create(objs), setting their primary keys; on PostgreSQL one
+    INSERT ... SELECT FROM unnest(arrays) RETURNING, with values read straight from the instances, and
+    each article's search vector computed from its fields and `search_tags` (its tag names, one string
+    per article) in the same statement. Like bulk_create it calls no save() and sends no signals;
+    auto_now fields are filled (pre_save).
     """
     if not objs:
         return
@@ -648,12 +769,17 @@ def bulk_insert(objs: list) -> None:
             columns.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs])
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    arrays = ", ".join(f"%b::{_array_type(f)}[]" for f in fields)
+    arrays = ", ".join([*(f"%b::{_array_type(f)}[]" for f in fields), "%b::text[]"])
     pk = connection.ops.quote_name(model._meta.pk.column)
+    document = "articles_search_text(u.headline, u.dek, u.search_tags, u.body)"
     ids = [
         row[0]
         for row in _execute_binary(
-            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) RETURNING {pk}", columns
+            f"INSERT INTO {table} ({names}, search_vector)"
+            f" SELECT {', '.join('u.' + name for name in names.split(', '))}, {document}"
+            f" FROM unnest({arrays}) AS u({names}, search_tags)"
+            f" RETURNING {pk}",
+            [*columns, search_tags],
         )
     ]
     # PostgreSQL returns the rows of INSERT ... SELECT FROM unnest() in input order (Django's own
@@ -689,6 +815,14 @@ def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
     ]
     columns = [*fields, *extra]
     defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+    prepared = [i for i, f in enumerate(fields) if not isinstance(f, _PLAIN_FIELDS)]  # e.g. JSON
+    if prepared:
+        rows = [
+            tuple(
+                fields[i].get_db_prep_save(v, connection) if i in prepared else v for i, v in enumerate(row)
+            )
+            for row in rows
+        ]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
     if connection.vendor == "postgresql":

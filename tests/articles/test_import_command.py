@@ -11,9 +11,9 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from articles.models import Article, Byline, Section, Status, TaggedArticle
+from articles.models import Article, Byline, Revision, Section, Status, TaggedArticle, snapshot_of
 from authors.models import Author
-from tags.models import Tag
+from tags.models import Tag, TagRedirect
 from tests.articles.import_helpers import SAMPLE, SAMPLE_TAGS, import_articles, write
 from tests.factories import make_article, make_author, make_section, make_tag
 
@@ -70,6 +70,47 @@ class TestTheSample:
 
         assert [r.number for r in article.revisions.all()] == [2, 1]
         assert article.revisions.first().snapshot["headline"].startswith("Milley weighed")
+
+    def test_revision_snapshot_is_what_the_database_holds_with_names_as_stored(self, tmp_path):
+        # Existing rows spelled differently from the file: the snapshot names them as stored.
+        make_section(name="World News")
+        make_author(name="Ana Berg", slug="ana-berg")
+        make_tag(name="Donald Trump")
+        merged_into = make_tag(name="European Union")
+        TagRedirect.objects.create(old_slug="eu-affairs", target=merged_into)
+        path = jsonl(
+            tmp_path,
+            rec(
+                "r-1",
+                section="world news",
+                authors=[
+                    {"name": "ANA BERG"},
+                    {"name": "New Person", "role": "photos"},
+                    {"name": "ana berg"},
+                ],
+                tags=["donald trump", "EU Affairs", "Brand New", "brand new"],
+            ),
+        )
+        import_articles(path, source="wire", status="published")
+        revisions = list(Revision.objects.all())
+        article = (
+            Article.objects.select_related("section")
+            .prefetch_related("bylines__author", "tagged_items__tag")
+            .get(external_id="r-1")
+        )
+        assert len(revisions) == 1
+        assert revisions[0].snapshot == snapshot_of(article)
+        assert revisions[0].snapshot["section_name"] == "World News"
+        assert revisions[0].snapshot["tags"] == ["Brand New", "Donald Trump", "European Union"]
+        assert [b["author_name"] for b in revisions[0].snapshot["bylines"]] == ["Ana Berg", "New Person"]
+
+        path = jsonl(tmp_path, rec("r-1", "A new headline", section="world news", tags=["Brand New"]))
+        import_articles(path, source="wire", status="published")
+        article = Article.objects.prefetch_related("bylines__author", "tagged_items__tag").get(
+            external_id="r-1"
+        )
+        latest = article.revisions.first()
+        assert (latest.number, latest.version, latest.snapshot) == (2, 2, snapshot_of(article))
 
     def test_reimport_is_unchanged_and_writes_nothing(self):
         import_articles(SAMPLE, status="published")
@@ -570,3 +611,91 @@ def test_skipped_items_are_counted_per_format_and_kind(tmp_path, monkeypatch):
 
     assert (result.code, result.errors) == (0, [])
     assert result.summary == counts(created=2) + ", skipped lines attachment 1, skipped lines page 2"
+
+
+class TestSearchVectorsOfImports:
+    """
+    On PostgreSQL the importer writes the search vectors itself (in the INSERT, tag names included) and
+    tells the triggers to leave them alone for its transaction. The result must be the document the
+    triggers would have computed, for new and for updated articles, and only for the importer's rows.
+    """
+
+    STALE = (
+        "SELECT count(*) FROM articles_article WHERE search_vector IS NULL"
+        " OR strip(search_vector) <> strip(articles_search_document(id, headline, dek, body))"
+    )
+
+    def stale(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(self.STALE)
+            return cursor.fetchone()[0]
+
+    @pytest.mark.postgres
+    @pytest.mark.parametrize("db_fixture", ["db", "transactional_db"], ids=["in-transaction", "background"])
+    def test_imported_and_reimported_articles_are_searchable_by_every_part(
+        self, tmp_path, request, db_fixture
+    ):
+        from articles.search import search
+
+        request.getfixturevalue(db_fixture)
+        path = jsonl(
+            tmp_path,
+            rec("s1", "Harbour bridge reopens", dek="Ferries resume", body_html="<p>Cormorants nest.</p>",
+                tags=["Lisbon Council"], status="published"),
+            rec("s2", "Budget vote delayed", tags=["lisbon council", "Finance"], status="published"),
+        )  # fmt: skip
+        assert import_articles(path, batch_size=1).summary == counts(created=2)
+        assert self.stale() == 0
+        for query, expected in [("harbour", ["s1"]), ("ferries", ["s1"]), ("cormorants", ["s1"]),
+                                ("council", ["s1", "s2"]), ("finance", ["s2"])]:  # fmt: skip
+            assert sorted(a.external_id for a in search(Article.objects.published(), query)) == expected, (
+                query
+            )
+
+        changed = jsonl(
+            tmp_path,
+            rec("s1", "Harbour bridge reopens", body_html="<p>Herons nest.</p>", tags=["Ports"],
+                status="published"),
+        )  # fmt: skip
+        assert import_articles(changed).summary == counts(updated=1)
+        assert self.stale() == 0
+        assert [a.external_id for a in search(Article.objects.published(), "herons")] == ["s1"]
+        assert list(search(Article.objects.published(), "cormorants")) == [] and [
+            a.external_id for a in search(Article.objects.published(), "ports")
+        ] == ["s1"]
+
+    @pytest.mark.postgres
+    def test_outside_the_importer_the_triggers_keep_vectors_current(self, tmp_path):
+        import_articles(jsonl(tmp_path, rec("t1", tags=["Alpha"], status="published")))
+        article = Article.objects.get()
+        article.headline = "Completely different words"
+        article.save()
+        article.tags.add("Omega")
+        assert self.stale() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_background_writer_reports_every_failure_counts_every_outcome_and_closes_its_connection(
+    tmp_path,
+):
+    records = [rec(str(i)) if i % 7 else rec(str(i), "x" * 400) for i in range(1, 60)]
+    path = jsonl(tmp_path, *records)
+
+    result = import_articles(path, batch_size=5)
+
+    bad = [i for i in range(1, 60) if i % 7 == 0]
+    assert result.code == 1
+    assert result.summary == counts(created=59 - len(bad), failed=len(bad))
+    assert sorted(int(line.split(":")[1]) for line in result.errors if "headline is" in line) == bad
+    assert not [t for t in threading.enumerate() if t.name == "import-writer"]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] == 0

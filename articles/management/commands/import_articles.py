@@ -105,11 +105,12 @@ class Command(BaseCommand):
                 self.import_file(path)
             self.importer.close()
         except KeyboardInterrupt:
+            self.importer.abandon()
             self.close_bars()
             written = self.importer.counts[CREATED] + self.importer.counts[UPDATED]
             raise CommandError(
-                f"interrupted after {written} articles written; the batch in progress was rolled back. "
-                "Run the same command again to finish.",
+                f"interrupted after {written} articles written; nothing read after them was saved, and "
+                "no article is half-written. Run the same command again to finish.",
                 returncode=130,
             ) from None
         self.close_bars()
