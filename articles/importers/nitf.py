@@ -17,6 +17,7 @@ NITF 3.x wire stories: one `nitf` document per file, or several inside any wrapp
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +51,12 @@ def read(path: Path) -> Iterator[Record | Failure]:
 
 def _find(element, path: str):
     """A descendant by a /-separated path of local names, in any namespace."""
-    return element.find("/".join(f"{{*}}{step}" for step in path.split("/"))) if element is not None else None
+    return element.find(_any_namespace(path)) if element is not None else None
+
+
+@functools.cache
+def _any_namespace(path: str) -> str:
+    return "/".join(f"{{*}}{step}" for step in path.split("/"))
 
 
 def body_html(body_content) -> str:

@@ -286,12 +286,7 @@ class Importer:
                 )
         for name in record.tags:
             _check_tag(name)
-        if record.canonical_url:
-            _max(record.canonical_url, CANONICAL_URL_MAX, "canonical_url")
-            try:
-                _validate_url(record.canonical_url)
-            except ValidationError:
-                raise RecordInvalid(f"canonical_url {record.canonical_url!r} is not a valid URL") from None
+        _max(record.canonical_url, CANONICAL_URL_MAX, "canonical_url")  # its form: checked when written
         for name in ("published_at", "updated_at"):
             value = getattr(record, name)
             if value is not None:
@@ -360,10 +355,12 @@ class Importer:
                 outcomes.append((item, UNCHANGED))
             else:
                 updates.append((item, row))
-        # Tag lines are split (and every tag name checked) only for what will be written.
+        # Tag lines are split (and every tag name checked) and URLs validated only for what will be
+        # written: a re-import of unchanged records skips the costliest checks (it passed them before).
         for item in [*creates, *(item for item, _ in updates)]:
             try:
                 item.tag_names = self._tag_names(item)
+                _check_url(item.record.canonical_url)
             except RecordInvalid as error:
                 item.failed = True
                 self.fail(item.path, item.record.line, str(error))
@@ -870,6 +867,14 @@ def _iso(value):
 def _max(value: str, limit: int, what: str) -> None:
     if len(value) > limit:
         raise RecordInvalid(f"{what} is {len(value)} characters long; the limit is {limit}")
+
+
+def _check_url(url: str) -> None:
+    if url:
+        try:
+            _validate_url(url)
+        except ValidationError:
+            raise RecordInvalid(f"canonical_url {url!r} is not a valid URL") from None
 
 
 def _check_tag(name: str) -> None:

@@ -18,8 +18,10 @@ and counted (pages, attachments, menu items, revisions, private and trashed post
     item/link                            canonical_url
     _thumbnail_id -> the attachment      lead_image {"url", "alt", "caption", "credit"}
 
-The file is read twice: first for the wp:author list and the attachments (a post's featured image
-usually comes after the post), then for the posts. Both passes stream.
+A file with attachments is read twice: first for the wp:author list and the attachments (a post's
+featured image usually comes after the post), then for the posts. Both passes stream. A file that never
+mentions an attachment (a byte scan) is read once, the authors taken as the channel lists them: WordPress
+writes its wp:author list at the head of the channel, before any item.
 """
 
 from __future__ import annotations
@@ -80,15 +82,21 @@ def _first_pass(path: Path) -> tuple[dict[str, str], dict[str, dict]]:
                     "caption": caption,
                     "credit": plain_text(meta.get("_media_credit", "")),
                 }
-        elif _is_wp(element) and element.getparent() is not None and element.getparent().tag == "channel":
-            login = text_of(element, "author_login")
-            name = plain_text(text_of(element, "author_display_name"))
-            if not name:
-                first, last = text_of(element, "author_first_name"), text_of(element, "author_last_name")
-                name = plain_text(f"{first} {last}")
-            if login:
-                authors[login] = name or login
+        elif author := _channel_author(element):
+            authors[author[0]] = author[1]
     return authors, attachments
+
+
+def _channel_author(element) -> tuple[str, str] | None:
+    """(login, display name) of a wp:author of the channel, None for any other element."""
+    if not _is_wp(element) or element.getparent() is None or element.getparent().tag != "channel":
+        return None
+    login = text_of(element, "author_login")
+    name = plain_text(text_of(element, "author_display_name"))
+    if not name:
+        first, last = text_of(element, "author_first_name"), text_of(element, "author_last_name")
+        name = plain_text(f"{first} {last}")
+    return (login, name or login) if login else None
 
 
 def _excerpt(item) -> str:
@@ -131,10 +139,19 @@ def count(path: Path) -> int:
 
 
 def read(path: Path) -> Iterator[Record | Failure | Skipped]:
-    authors, attachments = _first_pass(path)
+    if _mentions_attachments(path):
+        authors, attachments = _first_pass(path)
+    else:
+        authors, attachments = {}, {}
     for element in iter_elements(path, _ITEMS):
         if element.tag == "item":
             yield _item(element, authors, attachments)
+        elif author := _channel_author(element):
+            authors.setdefault(*author)
+
+
+def _mentions_attachments(path: Path) -> bool:
+    return count_tags(path, (b"attachment",)) > 0
 
 
 def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record | Failure | Skipped:

@@ -127,3 +127,18 @@ def test_caption_shortcodes_with_a_caption_attribute_and_no_inner_text():
     assert body == (
         '<figure><img src="https://x.test/a.jpg"><figcaption>Old style &amp; caption</figcaption></figure>'
     )
+
+
+def test_a_file_without_attachments_is_read_once_with_the_authors_display_names(tmp_path):
+    # Everything but the attachment items: nothing needs a first pass, authors still come by display name.
+    text = EXPORT.read_text(encoding="utf-8").replace('id="attachment_102"', 'id="image_102"')
+    items = text.split("<item>")
+    kept = [items[0], *(item for item in items[1:] if "CDATA[attachment]" not in item)]
+    path = tmp_path / "no-attachments.xml"
+    path.write_text("<item>".join(kept), encoding="utf-8")
+    assert b"attachment" not in path.read_bytes()
+
+    post = records(list(wxr.read(path)))["https://courier.example.com/?p=101"]
+
+    assert [a.name for a in post.authors] == ["Jane Doe", "Rosa García"]
+    assert post.lead_image is None
