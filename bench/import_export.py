@@ -169,8 +169,9 @@ def _process_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def baselines(path: Path, n: int):
-    """COPY and bare bulk_create of the same rows, in this process; each followed by TRUNCATE."""
+def baselines(path: Path, n: int, *, bulk_create: bool = True):
+    """COPY and bare bulk_create (unless not `bulk_create`) of the same rows, in this process; each
+    followed by TRUNCATE."""
     import django
 
     django.setup()
@@ -254,6 +255,9 @@ def baselines(path: Path, n: int):
     results["copy"], cpu["copy"] = time.perf_counter() - started, since(started_cpu)
     del rows
     truncate()
+    if not bulk_create:
+        connection.close()
+        return results, cpu
 
     # Bare bulk_create: the ORM without any of the importer's work.
     started, started_cpu = time.perf_counter(), cpu_seconds()
@@ -310,6 +314,9 @@ def main():
     )
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument(
+        "--copy-baseline-only", action="store_true", help="measure the COPY baseline but not bulk_create"
+    )
+    parser.add_argument(
         "--formats", nargs="+", default=[], metavar="FORMAT",
         help="also import N articles in each of these formats: csv wxr rss nitf newsml",
     )  # fmt: skip
@@ -340,6 +347,7 @@ def main():
             run_formats(
                 options.formats, n=n, env=env, python=python, manage=manage,
                 database_url=options.database_url, root=ROOT, tmp=tmp,
+                bulk_create=not options.copy_baseline_only,
             )  # fmt: skip
         if options.formats_only:
             return
@@ -355,7 +363,11 @@ def main():
         recreate_database(options.database_url)
         subprocess.run([python, manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
 
-        base, base_cpu = ({}, {}) if options.skip_baselines else baselines(data, n)
+        base, base_cpu = (
+            ({}, {})
+            if options.skip_baselines
+            else baselines(data, n, bulk_create=not options.copy_baseline_only)
+        )
         # The fixed cost of a command (Python, Django, connecting): an import of nothing.
         empty = Path(tmp) / "empty"
         empty.mkdir()
