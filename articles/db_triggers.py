@@ -62,13 +62,21 @@ CREATE TRIGGER articles_article_sync_tagged
         OR OLD.unpublish_at IS DISTINCT FROM NEW.unpublish_at)
     EXECUTE FUNCTION articles_article_sync_tagged();
 
--- The search document: headline A, dek B, tag names B, body C.
-CREATE OR REPLACE FUNCTION articles_search_text(p_headline text, p_dek text, p_tags text, p_body text)
+-- The search document: headline A, dek B, tag names B, body C. Its body part is a function of its own:
+-- the importer computes it ahead, beside the transaction that writes the article.
+CREATE OR REPLACE FUNCTION articles_search_head(p_headline text, p_dek text, p_tags text)
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT setweight(to_tsvector('english', coalesce(p_headline, '')), 'A')
         || setweight(to_tsvector('english', coalesce(p_dek, '')), 'B')
         || setweight(to_tsvector('english', coalesce(p_tags, '')), 'B')
-        || setweight(to_tsvector('english', coalesce(p_body, '')), 'C')
+$$;
+CREATE OR REPLACE FUNCTION articles_search_body(p_body text)
+RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT setweight(to_tsvector('english', coalesce(p_body, '')), 'C')
+$$;
+CREATE OR REPLACE FUNCTION articles_search_text(p_headline text, p_dek text, p_tags text, p_body text)
+RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT articles_search_head(p_headline, p_dek, p_tags) || articles_search_body(p_body)
 $$;
 CREATE OR REPLACE FUNCTION articles_search_document(p_id bigint, p_headline text, p_dek text, p_body text)
 RETURNS tsvector LANGUAGE sql STABLE AS $$
@@ -170,6 +178,7 @@ DROP FUNCTION IF EXISTS tags_tag_renamed(), articles_article_search_vector(), ar
     articles_taggedarticle_removed(), articles_article_sync_tagged(), articles_taggedarticle_fill();
 DROP FUNCTION IF EXISTS articles_search_document(bigint, text, text, text);
 DROP FUNCTION IF EXISTS articles_search_text(text, text, text, text), articles_search_vectors_written();
+DROP FUNCTION IF EXISTS articles_search_head(text, text, text), articles_search_body(text);
 DROP FUNCTION IF EXISTS articles_visible_from(text, timestamptz, timestamptz, boolean);
 DROP INDEX IF EXISTS article_search_vector;
 ALTER TABLE articles_article DROP COLUMN IF EXISTS search_vector;

@@ -124,6 +124,8 @@ class Item:
     source_version: int | None = None
     tag_names: list[str] = field(default_factory=list)
     failed: bool = False  # reported already; a retry of its batch skips it
+    body: str | None = None  # the sanitized body, once computed
+    body_vector: str | None = None  # its search vector (text form), computed ahead for a new article
 
     @property
     def key(self):
@@ -199,13 +201,36 @@ class Importer:
             return
         if self.dry_run:
             self._count(self._plan(items, lock=False)[0])
-        elif self._writer is not None:
-            self._writer.submit(items)
-        elif self._background and connection.vendor == "postgresql" and not connection.in_atomic_block:
-            self._writer = _Writer(self._write_batch)
+        elif self._writer is not None or (
+            self._background and connection.vendor == "postgresql" and not connection.in_atomic_block
+        ):
+            self._writer = self._writer or _Writer(self._write_batch)
+            self._search_vectors_ahead(items)
             self._writer.submit(items)
         else:
             self._write_batch(items)
+
+    def _search_vectors_ahead(self, items: list[Item]) -> None:
+        """
+        With a background writer: compute the body search vectors of the batch's new articles on this
+        thread's own connection before handing the batch over, so the costliest part of the database's
+        work (to_tsvector of every body) runs beside the writer's transaction instead of inside it. Only a
+        hint: which articles are new is decided again, under lock, by the writer, which computes any
+        vector missing here in its INSERT.
+        """
+        existing = set(_existing(items).values_list("source", "external_id"))
+        new = [item for item in items if item.key not in existing]
+        if not new:
+            return
+        for item in new:
+            item.body = sanitize_html(item.record.body_html)
+        vectors = _execute_binary(
+            "SELECT articles_search_body(body)::text FROM unnest(%b::text[]) WITH ORDINALITY AS u(body, i)"
+            " ORDER BY i",
+            [[item.body for item in new]],
+        )
+        for item, (vector,) in zip(new, vectors, strict=True):
+            item.body_vector = vector
 
     def close(self) -> None:
         self.flush()
@@ -321,15 +346,7 @@ class Importer:
         items = [item for item in items if not item.failed]
         if not items:
             return [], [], []
-        by_source: dict[str, list[str]] = {}
-        for item in items:
-            by_source.setdefault(item.source, []).append(item.record.external_id)
-        query = Q()
-        for source, ids in by_source.items():
-            query |= Q(source=source, external_id__in=ids)
-        # The unique index on (source, external_id) is partial (external_id != ''); without the same
-        # predicate PostgreSQL cannot use it for a long IN list and scans the whole table per batch.
-        existing = Article.objects.filter(query).exclude(external_id="").order_by()
+        existing = _existing(items)
         if lock:
             existing = existing.select_for_update()
         rows = {
@@ -400,7 +417,7 @@ class Importer:
         article's, tag names included, in its INSERT (so the row is not rewritten when its tag links
         follow); those of updated articles once their new tag links are in.
         """
-        new_articles, search_tags = [], []
+        new_articles, search_tags, body_vectors = [], [], []
         for item in creates:
             article = self._article(item, sections, now, published_at=None)
             article.version = article.imported_version = 1
@@ -409,8 +426,9 @@ class Importer:
             new_articles.append(article)
             names = {self._tag_names_by_id[tags[name.casefold()]] for name in item.tag_names}
             search_tags.append(" ".join(sorted(names)))
+            body_vectors.append(item.body_vector)
         self._assign_slugs(new_articles)
-        bulk_insert(new_articles, search_tags=search_tags)
+        bulk_insert(new_articles, search_tags=search_tags, body_vectors=body_vectors)
 
         changed = []
         for item, row in updates:
@@ -475,7 +493,7 @@ class Importer:
             headline=item.headline,
             slug=record.slug,
             dek=record.dek.strip(),
-            body=sanitize_html(record.body_html),
+            body=item.body if item.body is not None else sanitize_html(record.body_html),
             section_id=sections.get(record.section.strip().casefold()),
             status=item.status,
             published_at=published_at,
@@ -741,13 +759,14 @@ _PLAIN_FIELDS = (
 )  # fmt: skip
 
 
-def bulk_insert(objs: list[Article], *, search_tags: list[str]) -> None:
+def bulk_insert(objs: list[Article], *, search_tags: list[str], body_vectors: list[str | None]) -> None:
     """
     Article.objects.bulk_create(objs), setting their primary keys; on PostgreSQL one
     INSERT ... SELECT FROM unnest(arrays) RETURNING, with values read straight from the instances, and
     each article's search vector computed from its fields and `search_tags` (its tag names, one string
-    per article) in the same statement. Like bulk_create it calls no save() and sends no signals;
-    auto_now fields are filled (pre_save).
+    per article) in the same statement, with the body's part taken from `body_vectors` where one was
+    computed ahead (text form; None: computed here). Like bulk_create it calls no save() and sends no
+    signals; auto_now fields are filled (pre_save).
     """
     if not objs:
         return
@@ -766,17 +785,21 @@ def bulk_insert(objs: list[Article], *, search_tags: list[str]) -> None:
             columns.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs])
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    arrays = ", ".join([*(f"%b::{_array_type(f)}[]" for f in fields), "%b::text[]"])
+    arrays = ", ".join([*(f"%b::{_array_type(f)}[]" for f in fields), "%b::text[]", "%b::text[]"])
     pk = connection.ops.quote_name(model._meta.pk.column)
-    document = "articles_search_text(u.headline, u.dek, u.search_tags, u.body)"
+    # articles_search_text(headline, dek, tags, body), its body part possibly computed ahead.
+    document = (
+        "articles_search_head(u.headline, u.dek, u.search_tags)"
+        " || coalesce(u.body_vector::tsvector, articles_search_body(u.body))"
+    )
     ids = [
         row[0]
         for row in _execute_binary(
             f"INSERT INTO {table} ({names}, search_vector)"
             f" SELECT {', '.join('u.' + name for name in names.split(', '))}, {document}"
-            f" FROM unnest({arrays}) AS u({names}, search_tags)"
+            f" FROM unnest({arrays}) AS u({names}, search_tags, body_vector)"
             f" RETURNING {pk}",
-            [*columns, search_tags],
+            [*columns, search_tags, body_vectors],
         )
     ]
     # PostgreSQL returns the rows of INSERT ... SELECT FROM unnest() in input order (Django's own
@@ -787,6 +810,19 @@ def bulk_insert(objs: list[Article], *, search_tags: list[str]) -> None:
         obj.pk = pk_value
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def _existing(items: list[Item]):
+    """The articles these items would update, matched by (source, external_id)."""
+    by_source: dict[str, list[str]] = {}
+    for item in items:
+        by_source.setdefault(item.source, []).append(item.record.external_id)
+    query = Q()
+    for source, ids in by_source.items():
+        query |= Q(source=source, external_id__in=ids)
+    # The unique index on (source, external_id) is partial (external_id != ''); without the same
+    # predicate PostgreSQL cannot use it for a long IN list and scans the whole table per batch.
+    return Article.objects.filter(query).exclude(external_id="").order_by()
 
 
 def _array_type(field) -> str:
