@@ -17,13 +17,20 @@ NITF 3.x wire stories: one `nitf` document per file, or several inside any wrapp
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from pathlib import Path
 
 from articles.importers import AuthorRef, Failure, Record
 from articles.importers.markup import inner_xml, local_name, prepend_dateline, xml_text
-from articles.importers.safexml import child, children, count_tags, head_text, iter_elements, root_name
+from articles.importers.safexml import (
+    any_namespace,
+    child,
+    children,
+    count_tags,
+    head_text,
+    iter_elements,
+    root_name,
+)
 from articles.importers.values import parse_datetime, plain_text, problem, split_names, unique
 from articles.sanitize import sanitize_html
 
@@ -51,12 +58,7 @@ def read(path: Path) -> Iterator[Record | Failure]:
 
 def _find(element, path: str):
     """A descendant by a /-separated path of local names, in any namespace."""
-    return element.find(_any_namespace(path)) if element is not None else None
-
-
-@functools.cache
-def _any_namespace(path: str) -> str:
-    return "/".join(f"{{*}}{step}" for step in path.split("/"))
+    return element.find(any_namespace(path)) if element is not None else None
 
 
 def body_html(body_content) -> str:

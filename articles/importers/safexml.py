@@ -15,6 +15,7 @@ The one XML policy for every XML importer (wxr, rss, nitf, newsml): stream items
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,19 +116,25 @@ def count_tags(path: Path, patterns: tuple[bytes, ...]) -> int:
 
 def child(element, name: str):
     """The first child with local name `name`, in any namespace (WXR and G2 namespaces vary by version)."""
-    return element.find(f"{{*}}{name}")
+    return element.find(any_namespace(name))
 
 
 def children(element, name: str) -> list:
-    return element.findall(f"{{*}}{name}")
+    return element.findall(any_namespace(name))
 
 
 def text_of(element, name: str) -> str:
     """The stripped text of the first child `name`, or ""."""
-    found = element.find(f"{{*}}{name}")
+    found = element.find(any_namespace(name))
     if found is None or found.text is None:
         return ""
     return found.text.strip()
+
+
+@functools.cache
+def any_namespace(path: str) -> str:
+    """The ElementPath of a /-separated path of local names in any namespace: a/b -> {*}a/{*}b."""
+    return "/".join(f"{{*}}{step}" for step in path.split("/"))
 
 
 _ROOT = re.compile(r"<(?![?!])([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
