@@ -267,8 +267,8 @@ ACTIONS = {
         ),
         Action("unschedule", "Unschedule", (S.SCHEDULED,), S.IN_REVIEW, "publisher"),
         Action(
-            "unpublish", "Unpublish", (S.PUBLISHED,), S.UNPUBLISHED, "publisher", comment="required",
-            help="Takes it off the site; give the reason.",
+            "unpublish", "Unpublish", (S.PUBLISHED, S.SCHEDULED), S.UNPUBLISHED, "publisher",
+            comment="required", help="Takes it off the site; give the reason.",
         ),
         Action(
             "republish", "Republish", (S.UNPUBLISHED,), S.PUBLISHED, "publisher",
@@ -319,6 +319,12 @@ def refusal(action, user, article, *, latest=None):
         return f"not possible while the article is {article.get_status_display().lower()}"
     if spec.blocked_by_hold and article.legal_hold:
         return "the article is on legal hold"
+    # A scheduled article whose time has come is live before the scheduler marks it published: taking it
+    # down is an unpublish (with its reason), not an unschedule.
+    if action == "unschedule" and article.is_published():
+        return "it is already live; unpublish it instead"
+    if action == "unpublish" and article.status == S.SCHEDULED and not article.is_published():
+        return "it is not live yet; unschedule it instead"
     if action == "hold" and article.legal_hold:
         return "the article is already on legal hold"
     if action == "lift_hold" and not article.legal_hold:
@@ -437,6 +443,8 @@ def _apply(action, article, latest, user, *, now, publish_at, comment):
     elif action == "unschedule":
         article.publish_at = None
         article.published_at = None
+    elif action == "unpublish":
+        article.publish_at = None  # a scheduled article taken down while live keeps its published_at
     elif action == "go_live":
         article.published_at = article.publish_at or now
     elif action == "republish":

@@ -173,6 +173,28 @@ def test_unschedule_returns_it_to_review_and_off_the_clock(reporter, publisher):
     assert (article.status, article.publish_at, article.published_at) == (Status.IN_REVIEW, None, None)
 
 
+def test_a_scheduled_article_already_live_is_unpublished_with_a_reason_not_unscheduled(reporter, publisher):
+    article = make_ready_article(reporter, status=Status.IN_REVIEW, approved=True, approver=publisher)
+    act("schedule", article, publisher, publish_at=timezone.now() + datetime.timedelta(hours=1))
+    with pytest.raises(workflow.ActionNotAllowed, match="not live yet; unschedule it instead"):
+        act("unpublish", article, publisher, comment="Pulled")
+
+    # Its time comes before the scheduler's next run: readers see it, its status is still scheduled.
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    Article.objects.filter(pk=article.pk).update(publish_at=past, published_at=past)
+    article.refresh_from_db()
+    assert article.status == Status.SCHEDULED and article.is_published()
+    assert "unschedule" not in [a.name for a in workflow.available_actions(publisher, article)]
+    with pytest.raises(workflow.ActionNotAllowed, match="already live; unpublish it instead"):
+        act("unschedule", article, publisher)
+
+    article = act("unpublish", article, publisher, comment="Embargo broken")
+
+    assert (article.status, article.publish_at, article.published_at) == (Status.UNPUBLISHED, None, past)
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    assert article.transitions.latest("pk").comment == "Embargo broken"
+
+
 def test_legal_hold_blocks_publish_and_schedule_and_a_held_scheduled_article_stays_offline(
     reporter, editor, publisher
 ):
