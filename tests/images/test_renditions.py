@@ -153,6 +153,23 @@ def test_renditions_command_fills_in_what_is_missing_and_is_idempotent(capsys):
     assert capsys.readouterr().out.strip() == "3 images, 0 renditions written, 0 failed"
 
 
+def test_check_files_re_renders_renditions_whose_files_are_gone(capsys, media):
+    image = image_from_file(upload(encode(photo((1000, 700)), "JPEG")), alt="x")
+    lost = image.renditions.filter(format="webp").order_by("width")
+    names = [r.file.name for r in lost]
+    for name in names:
+        (media / name).unlink()
+
+    call_command("renditions", "--missing")  # rows are trusted: nothing to do
+    assert capsys.readouterr().out.strip() == "1 images, 0 renditions written, 0 failed"
+
+    call_command("renditions", "--missing", "--check-files", "--executor", "threads")
+    assert capsys.readouterr().out.strip() == f"1 images, {len(names)} renditions written, 0 failed"
+    for rendition in image.renditions.filter(format="webp"):
+        assert (media / rendition.file.name).exists()
+    assert image.renditions.filter(format="webp").count() == len(names)
+
+
 def test_renditions_all_rerenders_every_image(capsys, media, django_capture_on_commit_callbacks):
     image = image_from_file(upload(encode(photo((2400, 1600)), "JPEG")), alt="x")
     before = {r.pk: r.file.name for r in image.renditions.all()}

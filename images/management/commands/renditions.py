@@ -3,6 +3,8 @@ Generate image renditions for images already in the library, on every core.
 
     manage.py renditions            same as --missing: only renditions an image lacks (idempotent)
     manage.py renditions --all      re-render every rendition (after changing sizes or quality settings)
+    manage.py renditions --check-files   also re-render renditions whose rows exist but files do not
+                                    (say, after restoring media from an older backup)
 
 Workers only run Pillow (images.processing.render_stored: bytes in, encoded files out), in threads by default
 processes by default (or threads: Pillow releases the GIL in decode, resize and encode); this process reads
@@ -20,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from images import processing
-from images.models import Image
+from images.models import Image, Rendition
 
 
 class Command(BaseCommand):
@@ -40,6 +42,12 @@ class Command(BaseCommand):
             help="Worker kind. Processes (default) scaled best in bench/images.py on a busy machine, where "
             "threads lose time handing the GIL back and forth between Pillow calls.",
         )
+        parser.add_argument(
+            "--check-files",
+            action="store_true",
+            help="With --missing: also treat a rendition whose file is gone from storage as missing (one "
+            "existence check per rendition: a HEAD request each on S3).",
+        )
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
     def handle(self, *args, **options):
@@ -54,7 +62,7 @@ class Command(BaseCommand):
             disable=options["quiet"] or not sys.stderr.isatty(),
         )
         self.written = self.failed = 0
-        jobs = self.plan(pks, replace, progress)
+        jobs = self.plan(pks, replace, progress, check_files=options["check_files"])
         window = options["workers"] * 2  # originals read ahead of the workers, not all at once
         with progress, self.executor(options["executor"], options["workers"]) as pool:
             pending = collections.deque()
@@ -76,19 +84,30 @@ class Command(BaseCommand):
         if self.failed:
             raise CommandError(f"{self.failed} images failed", returncode=1)
 
-    def plan(self, pks, replace, progress, batch=200):
+    def plan(self, pks, replace, progress, *, check_files=False, batch=200):
         """(image, widths, social) for every image with work to do; others only advance the progress bar."""
         for start in range(0, len(pks), batch):
             chunk = Image.objects.with_renditions().filter(pk__in=pks[start : start + batch]).order_by("pk")
             for image in chunk:
                 planned = image.planned_renditions()
                 if not replace:
-                    planned -= {(r.kind, r.width, r.format) for r in image.renditions.all()}
+                    renditions = list(image.renditions.all())
+                    if check_files:
+                        renditions = self.drop_lost_files(image, renditions)
+                    planned -= {(r.kind, r.width, r.format) for r in renditions}
                 if planned:
                     widths = sorted({width for kind, width, _ in planned if kind == "width"})
                     yield image, widths, any(kind == "social" for kind, _, _ in planned)
                 else:
                     progress.update()
+
+    def drop_lost_files(self, image, renditions):
+        """Delete the rows of renditions whose files are gone (pages then skip them until re-rendered)."""
+        lost = [r for r in renditions if not r.file.storage.exists(r.file.name)]
+        if lost:
+            Rendition.objects.filter(pk__in=[r.pk for r in lost]).delete()
+            getattr(image, "_prefetched_objects_cache", {}).pop("renditions", None)
+        return [r for r in renditions if r not in lost]
 
     def store(self, image, future, replace):
         try:
