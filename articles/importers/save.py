@@ -171,6 +171,9 @@ class Importer:
         self._pending_keys: set = set()
         self._batches = 0
         self._background = background
+        # Did the last batch written create articles? While it did not (a re-import), no vectors are
+        # computed ahead: the lookup that finds the new articles would be wasted.
+        self._last_batch_created = True
         self._writer: _Writer | None = None
         self._reset_caches()
 
@@ -205,7 +208,8 @@ class Importer:
             self._background and connection.vendor == "postgresql" and not connection.in_atomic_block
         ):
             self._writer = self._writer or _Writer(self._write_batch)
-            self._search_vectors_ahead(items)
+            if self._last_batch_created:
+                self._search_vectors_ahead(items)
             self._writer.submit(items)
         else:
             self._write_batch(items)
@@ -388,6 +392,7 @@ class Importer:
 
     def _write(self, items: list[Item]):
         outcomes, creates, updates = self._plan(items, lock=True)
+        self._last_batch_created = bool(creates)
         written = creates + [item for item, _ in updates]
         if not written:
             return outcomes
