@@ -248,15 +248,16 @@ def search_vectors_written(connection):
     inserts (with ``articles_search_text()``) and recomputes those of articles it updates; the triggers
     leave them alone (PostgreSQL; SQLite has no search vector). Must be used inside a transaction.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL newsroom.search_vectors_written = 'on'")
-    try:
+    if connection.vendor != "postgresql":
         yield
-    finally:
-        if connection.vendor == "postgresql" and not connection.needs_rollback:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL newsroom.search_vectors_written = 'off'")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL newsroom.search_vectors_written = 'on'")
+    yield
+    # Not in a `finally`: after an error the transaction is aborted (a statement would only raise again,
+    # hiding the error) and is rolled back, setting and all.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL newsroom.search_vectors_written = 'off'")
 
 
 def uninstall(connection):

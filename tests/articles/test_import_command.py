@@ -699,3 +699,28 @@ def test_the_background_writer_reports_every_failure_counts_every_outcome_and_cl
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_article_the_database_refuses_is_reported_with_the_databases_reason(tmp_path):
+    """A refusal only the database can give (here a trigger of the test's) fails that article alone."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " RAISE EXCEPTION 'refused by the test trigger'; END $$;"
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON articles_article FOR EACH ROW"
+            " WHEN (NEW.headline = 'Refused') EXECUTE FUNCTION test_refuse()"
+        )
+    try:
+        result = import_articles(jsonl(tmp_path, rec("a"), rec("b", "Refused"), rec("c")), batch_size=10)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER test_refuse ON articles_article; DROP FUNCTION test_refuse()")
+
+    assert (result.code, result.summary) == (1, counts(created=2, failed=1))
+    [error] = result.errors[:1]
+    assert ":2: not saved: refused by the test trigger" in error, result.errors
+    assert sorted(Article.objects.values_list("external_id", flat=True)) == ["a", "c"]
