@@ -228,11 +228,14 @@ class Importer:
             return
         for item in new:
             item.body = sanitize_html(item.record.body_html)
-        vectors = _execute_binary(
-            "SELECT articles_search_body(body)::text FROM unnest(%b::text[]) WITH ORDINALITY AS u(body, i)"
-            " ORDER BY i",
-            [[item.body for item in new]],
-        )
+        try:
+            vectors = _execute_binary(
+                "SELECT articles_search_body(body)::text"
+                " FROM unnest(%b::text[]) WITH ORDINALITY AS u(body, i) ORDER BY i",
+                [[item.body for item in new]],
+            )
+        except DatabaseError:
+            return  # e.g. a body too long for a tsvector: the writer meets it again and reports that article
         for item, (vector,) in zip(new, vectors, strict=True):
             item.body_vector = vector
 

@@ -724,3 +724,17 @@ def test_an_article_the_database_refuses_is_reported_with_the_databases_reason(t
     [error] = result.errors[:1]
     assert ":2: not saved: refused by the test trigger" in error, result.errors
     assert sorted(Article.objects.values_list("external_id", flat=True)) == ["a", "c"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_body_too_long_to_index_fails_that_article_only(tmp_path):
+    # PostgreSQL refuses a tsvector over 1 MB: only the database can tell, while writing.
+    words = " ".join(f"w{i:07d}x" for i in range(130_000))
+    path = jsonl(tmp_path, rec("a"), rec("huge", body_html=f"<p>{words}</p>"), rec("c"), rec("d"))
+
+    result = import_articles(path, batch_size=2)
+
+    assert (result.code, result.summary) == (1, counts(created=3, failed=1))
+    assert ":2: not saved:" in result.errors[0] and "too long for tsvector" in result.errors[0]
+    assert sorted(Article.objects.values_list("external_id", flat=True)) == ["a", "c", "d"]
