@@ -45,6 +45,7 @@ the effective source and status: re-reading the same file gives the same checksu
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import queue
@@ -125,7 +126,7 @@ class Item:
     tag_names: list[str] = field(default_factory=list)
     failed: bool = False  # reported already; a retry of its batch skips it
     body: str | None = None  # the sanitized body, once computed
-    body_vector: str | None = None  # its search vector (text form), computed ahead for a new article
+    body_vector: bytes | None = None  # its search vector (binary form), computed ahead for a new article
 
     @property
     def key(self):
@@ -230,14 +231,15 @@ class Importer:
             item.body = sanitize_html(item.record.body_html)
         try:
             vectors = _execute_binary(
-                "SELECT articles_search_body(body)::text"
-                " FROM unnest(%b::text[]) WITH ORDINALITY AS u(body, i) ORDER BY i",
+                "SELECT articles_search_body(body) FROM unnest(%b::text[]) WITH ORDINALITY AS u(body, i)"
+                " ORDER BY i",
                 [[item.body for item in new]],
+                binary_results=True,  # tsvectors travel in binary both ways: no text to print and parse
             )
         except DatabaseError:
             return  # e.g. a body too long for a tsvector: the writer meets it again and reports that article
         for item, (vector,) in zip(new, vectors, strict=True):
-            item.body_vector = vector
+            item.body_vector = _Tsvector(vector)
 
     def close(self) -> None:
         self.flush()
@@ -773,7 +775,7 @@ def bulk_insert(objs: list[Article], *, search_tags: list[str], body_vectors: li
     INSERT ... SELECT FROM unnest(arrays) RETURNING, with values read straight from the instances, and
     each article's search vector computed from its fields and `search_tags` (its tag names, one string
     per article) in the same statement, with the body's part taken from `body_vectors` where one was
-    computed ahead (text form; None: computed here). Like bulk_create it calls no save() and sends no
+    computed ahead (binary form; None: computed here). Like bulk_create it calls no save() and sends no
     signals; auto_now fields are filled (pre_save).
     """
     if not objs:
@@ -793,12 +795,12 @@ def bulk_insert(objs: list[Article], *, search_tags: list[str], body_vectors: li
             columns.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs])
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    arrays = ", ".join([*(f"%b::{_array_type(f)}[]" for f in fields), "%b::text[]", "%b::text[]"])
+    arrays = ", ".join([*(f"%b::{_array_type(f)}[]" for f in fields), "%b::text[]", "%b::tsvector[]"])
     pk = connection.ops.quote_name(model._meta.pk.column)
     # articles_search_text(headline, dek, tags, body), its body part possibly computed ahead.
     document = (
         "articles_search_head(u.headline, u.dek, u.search_tags)"
-        " || coalesce(u.body_vector::tsvector, articles_search_body(u.body))"
+        " || coalesce(u.body_vector, articles_search_body(u.body))"
     )
     ids = [
         row[0]
@@ -878,19 +880,41 @@ def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
             )
 
 
-def _execute_binary(sql: str, params: list) -> list[tuple]:
+def _execute_binary(sql: str, params: list, *, binary_results: bool = False) -> list[tuple]:
     """
     Run `sql` on PostgreSQL with its parameters bound server-side in binary (%b placeholders).
     Django's cursors bind client-side, quoting every array element into the SQL text: for a batch
     of article bodies that quoting was the largest cost of the insert. Same connection and
-    transaction as Django's; errors are translated to django.db errors.
+    transaction as Django's; errors are translated to django.db errors. `binary_results`: results in
+    binary too (types psycopg has no loader for, such as tsvector, come back as bytes).
     """
     import psycopg
 
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
+        cursor.adapters.register_dumper(_Tsvector, _tsvector_dumper())
+        cursor.execute(sql, params, binary=binary_results)
         return cursor.fetchall() if cursor.description else []
+
+
+class _Tsvector(bytes):
+    """A tsvector in PostgreSQL's binary format, as the server sent it (passed back unchanged)."""
+
+
+@functools.cache
+def _tsvector_dumper():
+    from psycopg.adapt import Dumper
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    class TsvectorDumper(Dumper):
+        format = Format.BINARY
+        oid = types.get("tsvector").oid
+
+        def dump(self, obj):
+            return obj
+
+    return TsvectorDumper
 
 
 def checksum(record: Record, *, source: str, status: str, headline: str) -> str:
