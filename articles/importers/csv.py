@@ -36,6 +36,16 @@ REQUIRED = ("external_id", "headline")
 FIELD_LIMIT = 16 * 1024 * 1024  # one field (a body) may be long; an unclosed quote must not eat the file
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 _BOM = b"\xef\xbb\xbf"
+STATUSES = frozenset(Status.values)
+
+
+def _is_utf8(text: str) -> bool:
+    """False if decoding left surrogates for bytes that are not UTF-8 (encoding them back fails)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def sniff(head: bytes) -> bool:
@@ -43,20 +53,14 @@ def sniff(head: bytes) -> bool:
     return b"external_id" in first and b"headline" in first and b"," in first
 
 
-def _lines(source, path: Path) -> Iterator[str]:
-    """Decoded lines; bytes that are not UTF-8 become surrogates so the row holding them can be failed."""
-    for number, raw in enumerate(source, start=1):
-        if number == 1:
-            if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise InvalidInput("this CSV is UTF-16; save it as UTF-8", line=1)
-            raw = raw.removeprefix(_BOM)
-        yield raw.decode("utf-8", errors="surrogateescape")
-
-
 def read(path: Path) -> Iterator[Record | Failure]:
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
-    with open(path, "rb") as source:
-        rows = csv.reader(_lines(source, path), strict=True)
+    with open(path, "rb") as raw:
+        if raw.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raise InvalidInput("this CSV is UTF-16; save it as UTF-8", line=1)
+    # utf-8-sig drops a BOM; bytes that are not UTF-8 become surrogates so the row holding them can fail.
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as source:
+        rows = csv.reader(source, strict=True)
         try:
             header = next(rows, None)
             if header is None:
@@ -93,12 +97,13 @@ def _record(header: list[str], row: list[str], line: int) -> Record | Failure:
     if len(row) != len(header):
         return Failure(line, f"{len(row)} fields, but the header has {len(header)}")
     fields = dict(zip(header, row, strict=True))
-    for name, value in fields.items():
-        if match := _NOT_UTF8.search(value):
-            byte = ord(match.group()) - 0xDC00
-            return Failure(line, f"not valid UTF-8: byte 0x{byte:02X} in the {name} column")
+    if not _is_utf8("".join(row)):  # rare: then find the column
+        for name, value in fields.items():
+            if match := _NOT_UTF8.search(value):
+                byte = ord(match.group()) - 0xDC00
+                return Failure(line, f"not valid UTF-8: byte 0x{byte:02X} in the {name} column")
     status = fields.get("status", "").strip()
-    if status and status not in Status.values:
+    if status and status not in STATUSES:
         return Failure(line, f"unknown status {status!r}; use one of {', '.join(Status.values)}")
     body = fields.get("body", "")
     body_format = fields.get("body_format", "").strip().lower()

@@ -18,10 +18,11 @@ def local_name(tag) -> str:
 
 def text_to_html(text: str) -> str:
     """Plain text: blank lines separate paragraphs, single line breaks become <br>."""
-    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n").strip())
+    # Escaped once as a whole (escaping leaves whitespace alone, so the splits below are the same).
+    text = html.escape(text.replace("\r\n", "\n").replace("\r", "\n").strip())
     return "".join(
-        "<p>" + "<br>".join(html.escape(line.strip()) for line in p.strip().split("\n")) + "</p>"
-        for p in paragraphs
+        "<p>" + "<br>".join(line.strip() for line in p.strip().split("\n")) + "</p>"
+        for p in re.split(r"\n\s*\n", text)
         if p.strip()
     )
 

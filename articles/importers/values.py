@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import functools
 import html
 import re
 import warnings
@@ -113,6 +114,7 @@ def unique(values) -> list[str]:
     return result
 
 
+@functools.cache
 def _limit(model, name):
     return model._meta.get_field(name).max_length
 
