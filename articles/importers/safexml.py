@@ -114,18 +114,22 @@ def count_tags(path: Path, patterns: tuple[bytes, ...]) -> int:
     return total
 
 
+# iterchildren() with a tag filter runs in lxml's C code; find() goes through its Python ElementPath
+# layer first, which made these lookups a fifth of a wire item's parsing time.
+
+
 def child(element, name: str):
     """The first child with local name `name`, in any namespace (WXR and G2 namespaces vary by version)."""
-    return element.find(any_namespace(name))
+    return next(element.iterchildren(any_namespace(name)), None)
 
 
 def children(element, name: str) -> list:
-    return element.findall(any_namespace(name))
+    return list(element.iterchildren(any_namespace(name)))
 
 
 def text_of(element, name: str) -> str:
     """The stripped text of the first child `name`, or ""."""
-    found = element.find(any_namespace(name))
+    found = next(element.iterchildren(any_namespace(name)), None)
     if found is None or found.text is None:
         return ""
     return found.text.strip()
