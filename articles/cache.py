@@ -20,6 +20,16 @@ Who gets what:
   logged-in reader gets a different response.
 - logged-in users (staff): always a fresh render, never stored, `Cache-Control: private, no-cache`.
 
+Two levels: each process keeps the pages it served lately in memory (`_LocalPages`, at most
+LOCAL_PAGE_BYTES), under the generation token it last read, in front of the shared cache. The token is what
+makes that safe across several app servers: a purge() in this process forgets the local pages at once, and
+a purge() by another process (another worker or server) is seen here as soon as this process next reads
+the generation from the shared cache, at most LOCAL_SECONDS (1 s) later. That is the same bounded
+staleness as the generation reuse alone had before the first level existed: the worker already kept
+serving the old generation's pages from the shared cache for up to that second. Scheduled changes are
+exact to the second on every process (the generation carries its next_change). A cache hit thus costs no
+round trip at all for LOCAL_SECONDS at a time, and a body is unpickled once per process and generation.
+
 CSP nonces: a cached body must not carry one request's nonce under another request's header. Public pages
 have no inline script; their only <script> is the JSON-LD data block, which browsers never execute (CSP's
 script-src does not apply to a non-JavaScript type), but it carries the nonce anyway so the page stays
@@ -32,7 +42,9 @@ so a browser keeps the header that came with the body it already has.
 import datetime
 import hashlib
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
 
@@ -120,7 +132,105 @@ def current_generation(now=None):
 def _forget():
     global _local
     _local = (None, 0.0)
+    _pages.clear()
     cache.delete(GENERATION_KEY)
+
+
+def forget_local():
+    """Drop what this process keeps in memory (the generation and its pages); the shared cache is kept."""
+    global _local
+    _local = (None, 0.0)
+    _pages.clear()
+
+
+# The first level's budget per process: the bodies of the pages this process served lately.
+LOCAL_PAGE_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A stored page as served: the body cut at its nonce placeholders, so a hit only joins the parts."""
+
+    parts: tuple[bytes, ...]
+    content_type: str
+    etag: str
+    last_modified: str
+    headers: dict
+    last_modified_timestamp: int | None
+    expires: float  # time.monotonic() after which the page is not served from memory
+
+    @classmethod
+    def from_entry(cls, entry, ttl):
+        return cls(
+            parts=tuple(entry["body"].split(NONCE_PLACEHOLDER)),
+            content_type=entry["content_type"],
+            etag=entry["etag"],
+            last_modified=entry["last_modified"],
+            last_modified_timestamp=parse_http_date_safe(entry["last_modified"]),
+            headers=entry["headers"],
+            expires=time.monotonic() + ttl,
+        )
+
+    @property
+    def size(self):
+        return sum(len(part) for part in self.parts) + 512
+
+    def body(self, request):
+        if len(self.parts) == 1:
+            return self.parts[0]
+        return str(_nonce(request)).encode().join(self.parts)
+
+
+class _LocalPages:
+    """Pages of one generation in this process's memory, least recently used dropped past `max_bytes`."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.token = None
+        self.pages = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, token, path):
+        with self.lock:
+            if token != self.token:
+                return None
+            page = self.pages.get(path)
+            if page is None:
+                return None
+            if time.monotonic() >= page.expires:
+                self._drop(path)
+                return None
+            self.pages.move_to_end(path)
+            return page
+
+    def put(self, token, path, page):
+        if page.size > self.max_bytes:
+            return
+        with self.lock:
+            if token != self.token:  # a new generation: the old one's pages can never be served again
+                self._reset(token)
+            if path in self.pages:
+                self._drop(path)
+            self.pages[path] = page
+            self.size += page.size
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self.pages)))
+
+    def clear(self):
+        with self.lock:
+            self._reset(None)
+
+    def _reset(self, token):
+        self.token = token
+        self.pages.clear()
+        self.size = 0
+
+    def _drop(self, path):
+        self.size -= self.pages.pop(path).size
+
+
+_pages = _LocalPages(LOCAL_PAGE_BYTES)
 
 
 def purge(*args, **kwargs):
@@ -146,9 +256,9 @@ def _ttl(generation, now):
     return PAGE_TTL if left is None else max(min(PAGE_TTL, left), 1)
 
 
-def _page_key(generation, request):
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-pages:page:{generation.token}:{path}"
+def _page_key(generation, path):
+    digest = hashlib.sha256(path.encode()).hexdigest()
+    return f"public-pages:page:{generation.token}:{digest}"
 
 
 def _nonce(request):
@@ -170,43 +280,50 @@ def public_page(view):
 
         now = timezone.now()
         generation = current_generation(now)
-        key = _page_key(generation, request)
         stored = getattr(settings, "PUBLIC_PAGE_CACHE", True)
-        entry = cache.get(key) if stored else None
-        if entry is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming:
-                return _anonymous_headers(response, generation, now)
-            if hasattr(response, "render"):
-                response.render()
-            body = response.content
-            nonce = _nonce(request)
-            if nonce:  # the page used the nonce: store the body without it
-                body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
-            entry = {
-                "body": body,
-                "content_type": response["Content-Type"],
-                "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-                "last_modified": http_date(now.timestamp()),
-                "headers": {k: v for k, v in response.items() if k.lower().startswith("x-robots")},
-            }
-            if stored:
-                cache.set(key, entry, timeout=_ttl(generation, now))
-        else:
-            body = entry["body"]
-            if NONCE_PLACEHOLDER in body:
+        path = request.get_full_path()
+        page = _pages.get(generation.token, path) if stored else None
+        if page is None:
+            key = _page_key(generation, path)
+            entry = cache.get(key) if stored else None
+            if entry is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return _anonymous_headers(response, generation, now)
+                if hasattr(response, "render"):
+                    response.render()
+                body = response.content
                 nonce = _nonce(request)
-                body = body.replace(NONCE_PLACEHOLDER, str(nonce).encode())
-            response = HttpResponse(body, content_type=entry["content_type"])
-            for header, value in entry["headers"].items():
+                if nonce:  # the page used the nonce: store the body without it
+                    body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
+                entry = {
+                    "body": body,
+                    "content_type": response["Content-Type"],
+                    "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+                    "last_modified": http_date(now.timestamp()),
+                    "headers": {k: v for k, v in response.items() if k.lower().startswith("x-robots")},
+                }
+                if stored:
+                    cache.set(key, entry, timeout=_ttl(generation, now))
+                    _pages.put(generation.token, path, _Page.from_entry(entry, _ttl(generation, now)))
+                page = _Page.from_entry(entry, 0)
+            else:
+                page = _Page.from_entry(entry, _ttl(generation, now))
+                _pages.put(generation.token, path, page)
+                response = None
+        else:
+            response = None
+        if response is None:
+            response = HttpResponse(page.body(request), content_type=page.content_type)
+            for header, value in page.headers.items():
                 response[header] = value
-        response["ETag"] = entry["etag"]
-        response["Last-Modified"] = entry["last_modified"]
+        response["ETag"] = page.etag
+        response["Last-Modified"] = page.last_modified
         response = _anonymous_headers(response, generation, now)
         conditional = get_conditional_response(
             request,
-            etag=entry["etag"],
-            last_modified=parse_http_date_safe(entry["last_modified"]),
+            etag=page.etag,
+            last_modified=page.last_modified_timestamp,
             response=response,
         )
         if conditional.status_code == 304:
