@@ -247,10 +247,32 @@ def test_the_home_page_is_its_own_canonical_with_website_data(client, newsroom):
 
 
 def test_fast_list_links_equal_get_absolute_url_for_unicode_slugs():
-    from articles.templatetags.public_pages import article_url, author_path
+    from articles.templating import article_url, author_path
 
     author = make_author("Zoë Ünal")
     article = make_article("Çà et là", authors=[author])
 
     assert author_path(author) == author.get_absolute_url()
     assert article_url(article) == article.get_absolute_url()
+
+
+@pytest.mark.parametrize("format_string", ["N j, Y", "N j", "Y", "N j, Y, P e", "c"])
+def test_the_templates_date_filter_equals_djangos_in_every_month(settings, format_string):
+    from django.template.defaultfilters import date as django_date
+    from django.utils.timezone import localtime, override
+
+    from articles.templating import date
+
+    for zone in ["UTC", "America/New_York"]:
+        with override(zone):
+            for month in range(1, 13):
+                moment = datetime.datetime(2025, month, 1, 2, 30, tzinfo=datetime.UTC)
+                assert date(moment, format_string) == django_date(localtime(moment), format_string)
+    assert date(None, "N j, Y") == ""
+
+
+def test_the_500_page_is_rendered_by_jinja2_and_the_admin_by_django_templates(admin_client):
+    from django.template import loader
+
+    assert loader.get_template("500.html").backend.name == "jinja2"
+    assert admin_client.get("/admin/").templates[0].name == "admin/index.html"
