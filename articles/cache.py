@@ -20,7 +20,7 @@ Who gets what:
   logged-in reader gets a different response.
 - logged-in users (staff): always a fresh render, never stored, `Cache-Control: private, no-cache`.
 
-Two levels: each process keeps the pages it served lately in memory (`_LocalPages`, at most
+Two levels: each process keeps the pages it served lately in memory (`_LocalMemory`, at most
 LOCAL_PAGE_BYTES), under the generation token it last read, in front of the shared cache. The token is what
 makes that safe across several app servers: a purge() in this process forgets the local pages at once, and
 a purge() by another process (another worker or server) is seen here as soon as this process next reads
@@ -29,6 +29,7 @@ staleness as the generation reuse alone had before the first level existed: the 
 serving the old generation's pages from the shared cache for up to that second. Scheduled changes are
 exact to the second on every process (the generation carries its next_change). A cache hit thus costs no
 round trip at all for LOCAL_SECONDS at a time, and a body is unpickled once per process and generation.
+Per-generation values (cached_value(): page counts, an author's article ids) are kept the same way.
 
 CSP nonces: a cached body must not carry one request's nonce under another request's header. Public pages
 have no inline script; their only <script> is the JSON-LD data block, which browsers never execute (CSP's
@@ -130,21 +131,22 @@ def current_generation(now=None):
 
 
 def _forget():
-    global _local
-    _local = (None, 0.0)
-    _pages.clear()
+    forget_local()
     cache.delete(GENERATION_KEY)
 
 
 def forget_local():
-    """Drop what this process keeps in memory (the generation and its pages); the shared cache is kept."""
+    """Drop what this process keeps in memory (the generation, its pages and values); not the shared cache."""
     global _local
     _local = (None, 0.0)
     _pages.clear()
+    _values.clear()
 
 
-# The first level's budget per process: the bodies of the pages this process served lately.
+# The first level's budget per process: the bodies of the pages this process served lately, and the
+# per-generation values (page counts, an author's article ids).
 LOCAL_PAGE_BYTES = 32 * 1024 * 1024
+LOCAL_VALUE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -155,12 +157,11 @@ class _Page:
     content_type: str
     etag: str
     last_modified: str
-    headers: dict
     last_modified_timestamp: int | None
-    expires: float  # time.monotonic() after which the page is not served from memory
+    headers: dict
 
     @classmethod
-    def from_entry(cls, entry, ttl):
+    def from_entry(cls, entry):
         return cls(
             parts=tuple(entry["body"].split(NONCE_PLACEHOLDER)),
             content_type=entry["content_type"],
@@ -168,7 +169,6 @@ class _Page:
             last_modified=entry["last_modified"],
             last_modified_timestamp=parse_http_date_safe(entry["last_modified"]),
             headers=entry["headers"],
-            expires=time.monotonic() + ttl,
         )
 
     @property
@@ -181,41 +181,44 @@ class _Page:
         return str(_nonce(request)).encode().join(self.parts)
 
 
-class _LocalPages:
-    """Pages of one generation in this process's memory, least recently used dropped past `max_bytes`."""
+class _LocalMemory:
+    """
+    Items of one generation in this process's memory, each with its size and lifetime; the least recently
+    used are dropped past `max_bytes`, and everything when another generation's token comes along.
+    """
 
     def __init__(self, max_bytes):
         self.max_bytes = max_bytes
         self.token = None
-        self.pages = OrderedDict()
+        self.items = OrderedDict()  # key -> (item, size, expires: a time.monotonic())
         self.size = 0
         self.lock = threading.Lock()
 
-    def get(self, token, path):
+    def get(self, token, key):
         with self.lock:
             if token != self.token:
                 return None
-            page = self.pages.get(path)
-            if page is None:
+            found = self.items.get(key)
+            if found is None:
                 return None
-            if time.monotonic() >= page.expires:
-                self._drop(path)
+            if time.monotonic() >= found[2]:
+                self._drop(key)
                 return None
-            self.pages.move_to_end(path)
-            return page
+            self.items.move_to_end(key)
+            return found[0]
 
-    def put(self, token, path, page):
-        if page.size > self.max_bytes:
+    def put(self, token, key, item, *, size, ttl):
+        if size > self.max_bytes:
             return
         with self.lock:
-            if token != self.token:  # a new generation: the old one's pages can never be served again
+            if token != self.token:  # a new generation: the old one's items can never be served again
                 self._reset(token)
-            if path in self.pages:
-                self._drop(path)
-            self.pages[path] = page
-            self.size += page.size
+            if key in self.items:
+                self._drop(key)
+            self.items[key] = (item, size, time.monotonic() + ttl)
+            self.size += size
             while self.size > self.max_bytes:
-                self._drop(next(iter(self.pages)))
+                self._drop(next(iter(self.items)))
 
     def clear(self):
         with self.lock:
@@ -223,14 +226,19 @@ class _LocalPages:
 
     def _reset(self, token):
         self.token = token
-        self.pages.clear()
+        self.items.clear()
         self.size = 0
 
-    def _drop(self, path):
-        self.size -= self.pages.pop(path).size
+    def _drop(self, key):
+        self.size -= self.items.pop(key)[1]
 
 
-_pages = _LocalPages(LOCAL_PAGE_BYTES)
+_pages = _LocalMemory(LOCAL_PAGE_BYTES)
+_values = _LocalMemory(LOCAL_VALUE_BYTES)
+
+
+def _value_size(value):
+    return 64 + 8 * len(value) if isinstance(value, list | tuple | dict | set) else 64
 
 
 def purge(*args, **kwargs):
@@ -242,12 +250,17 @@ def purge(*args, **kwargs):
 
 def cached_value(name, compute, *, now=None):
     """A value (such as a page count) cached for the current generation only."""
+    now = now or timezone.now()
     generation = current_generation(now)
+    value = _values.get(generation.token, name)
+    if value is not None:
+        return value
     key = f"public-pages:value:{generation.token}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=_ttl(generation, now or timezone.now()))
+        cache.set(key, value, timeout=_ttl(generation, now))
+    _values.put(generation.token, name, value, size=_value_size(value), ttl=_ttl(generation, now))
     return value
 
 
@@ -303,13 +316,13 @@ def public_page(view):
                     "last_modified": http_date(now.timestamp()),
                     "headers": {k: v for k, v in response.items() if k.lower().startswith("x-robots")},
                 }
+                page = _Page.from_entry(entry)
                 if stored:
                     cache.set(key, entry, timeout=_ttl(generation, now))
-                    _pages.put(generation.token, path, _Page.from_entry(entry, _ttl(generation, now)))
-                page = _Page.from_entry(entry, 0)
+                    _pages.put(generation.token, path, page, size=page.size, ttl=_ttl(generation, now))
             else:
-                page = _Page.from_entry(entry, _ttl(generation, now))
-                _pages.put(generation.token, path, page)
+                page = _Page.from_entry(entry)
+                _pages.put(generation.token, path, page, size=page.size, ttl=_ttl(generation, now))
                 response = None
         else:
             response = None

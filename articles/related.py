@@ -11,6 +11,9 @@ Article.objects.published()'s own WHERE clause, compiled by the ORM.
 
 latest_per_section(): the newest articles of every section (the home page's blocks) in one query, again a
 LATERAL join on PostgreSQL (each section reads its index) and ROW_NUMBER() on SQLite.
+
+Both read only the columns a story link shows (headline, slug, dates; Article.objects.for_cards() does the
+same for list pages); the other fields are deferred and loaded on access.
 """
 
 from django.db import connections
@@ -19,8 +22,12 @@ from django.utils import timezone
 PER_TAG = 200
 
 
-def _columns(model, table):
-    return ", ".join(f'{table}."{field.column}"' for field in model._meta.concrete_fields)
+def _card_columns(table):
+    """The columns a link to a story shows (articles.models.CARD_FIELDS); the others stay deferred."""
+    from articles.models import CARD_FIELDS, Article
+
+    names = ["id", "section", *CARD_FIELDS]
+    return ", ".join(f'{table}."{Article._meta.get_field(name).column}"' for name in names)
 
 
 def _published_where(now, using):
@@ -78,7 +85,7 @@ def related_to(article, *, limit=5, now=None, using="default"):
             UNION ALL
             SELECT id, 1, 0, score FROM best
         )
-        SELECT {_columns(Article, "articles_article")}, ranked.score AS related_score,
+        SELECT {_card_columns("articles_article")}, ranked.score AS related_score,
                ranked.automatic AS related_automatic
         FROM ranked JOIN articles_article ON articles_article.id = ranked.id
         WHERE articles_article.id <> %s AND {published_sql}
@@ -107,7 +114,7 @@ def latest_per_section(per_section, *, now=None, using="default"):
 
     connection = connections[using]
     published_sql, published_params = _published_where(now or timezone.now(), using)
-    columns = _columns(Article, "articles_article")
+    columns = _card_columns("articles_article")
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT latest.* FROM articles_section s CROSS JOIN LATERAL (

@@ -13,7 +13,15 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from articles import cache, search, structured_data
-from articles.models import Article, ArticleSlugHistory, Byline, PreviewLink, Section
+from articles.models import (
+    CARD_FIELDS,
+    Article,
+    ArticleSlugHistory,
+    Byline,
+    PreviewLink,
+    Section,
+    card_bylines,
+)
 from articles.paging import ArticleIds, newest_ids
 
 PAGE_SIZE = 20
@@ -61,20 +69,15 @@ def paginate(request, queryset, *, count_key=None, per_page=PAGE_SIZE):
 def home(request):
     now = timezone.now()
     published = Article.objects.published(now)
-    lead = (
-        published.filter(home_pinned_at__isnull=False).select_related("section").order_by("-home_pinned_at")
-    )
-    lead = lead.first()
-    latest = published.select_related("section").newest_first()
+    cards = published.select_related("section").only(*CARD_FIELDS, "section__name", "section__slug")
+    lead = cards.filter(home_pinned_at__isnull=False).order_by("-home_pinned_at").first()
+    latest = cards.newest_first()
     if lead is not None:
         latest = latest.exclude(pk=lead.pk)
     latest = list(latest[: HOME_LATEST + (0 if lead else 1)])
     if lead is None and latest:
         lead, latest = latest[0], latest[1:]
-    prefetch_related_objects(
-        [article for article in [lead, *latest] if article],
-        _bylines_prefetch(),
-    )
+    prefetch_related_objects([article for article in [lead, *latest] if article], card_bylines())
     sections = list(Section.objects.all())
     blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]

@@ -334,36 +334,36 @@ def test_with_the_page_cache_off_nothing_is_kept_in_process_memory(client, setti
 
     client.get(article.get_absolute_url())
 
-    assert not cache._pages.pages
+    assert not cache._pages.items
 
 
-def page(body=b"x" * 1000, expires_in=60):
+def page(body=b"x" * 1000):
     entry = {"body": body, "content_type": "text/html", "etag": '"e"', "last_modified": "x", "headers": {}}
-    return cache._Page.from_entry(entry, expires_in)
+    return cache._Page.from_entry(entry)
 
 
-def test_process_memory_drops_the_least_recently_used_pages_past_its_budget():
-    pages = cache._LocalPages(max_bytes=3 * page().size)
-    for path in ("/a/", "/b/", "/c/"):
-        pages.put("t1", path, page())
-    assert pages.get("t1", "/a/") is not None  # /a/ is now the most recently used
+def test_process_memory_drops_the_least_recently_used_items_past_its_budget():
+    memory = cache._LocalMemory(max_bytes=3000)
+    for key in ("/a/", "/b/", "/c/"):
+        memory.put("t1", key, page(), size=1000, ttl=60)
+    assert memory.get("t1", "/a/") is not None  # /a/ is now the most recently used
 
-    pages.put("t1", "/d/", page())
+    memory.put("t1", "/d/", page(), size=1000, ttl=60)
 
-    assert pages.get("t1", "/b/") is None
-    assert [p for p in ("/a/", "/c/", "/d/") if pages.get("t1", p)] == ["/a/", "/c/", "/d/"]
-    assert pages.size <= pages.max_bytes
+    assert memory.get("t1", "/b/") is None
+    assert [key for key in ("/a/", "/c/", "/d/") if memory.get("t1", key)] == ["/a/", "/c/", "/d/"]
+    assert memory.size <= memory.max_bytes
 
 
-def test_process_memory_keeps_one_generation_and_honours_each_pages_lifetime():
-    pages = cache._LocalPages(max_bytes=1_000_000)
-    pages.put("t1", "/a/", page())
-    pages.put("t1", "/gone/", page(expires_in=0))
+def test_process_memory_keeps_one_generation_and_honours_each_items_lifetime():
+    memory = cache._LocalMemory(max_bytes=1_000_000)
+    memory.put("t1", "/a/", page(), size=1000, ttl=60)
+    memory.put("t1", "/gone/", page(), size=1000, ttl=0)
 
-    assert pages.get("t2", "/a/") is None  # another generation's token never finds the page
-    assert pages.get("t1", "/gone/") is None
-    pages.put("t2", "/b/", page())
-    assert pages.get("t1", "/a/") is None and list(pages.pages) == ["/b/"]
+    assert memory.get("t2", "/a/") is None  # another generation's token never finds the page
+    assert memory.get("t1", "/gone/") is None
+    memory.put("t2", "/b/", page(), size=1000, ttl=60)
+    assert memory.get("t1", "/a/") is None and list(memory.items) == ["/b/"]
 
 
 def test_a_page_cut_at_its_nonce_placeholders_gets_each_requests_nonce(rf):
@@ -375,3 +375,30 @@ def test_a_page_cut_at_its_nonce_placeholders_gets_each_requests_nonce(rf):
 
     assert stored.body(request) == f'<script nonce="{request._csp_nonce}">{{}}</script>'.encode()
     assert page(body=b"<p>no nonce</p>").body(request) == b"<p>no nonce</p>"
+
+
+def test_a_per_generation_value_is_computed_once_and_forgotten_by_a_purge(shared_cache):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert cache.cached_value("answer", compute) == 1
+    cache._values.clear()  # another worker: it finds the value in the shared cache
+    assert cache.cached_value("answer", compute) == 1
+    assert cache.cached_value("answer", compute) == 1
+    cache.purge()
+    assert cache.cached_value("answer", compute) == 2
+    assert len(calls) == 2
+
+
+def test_a_value_is_reused_from_memory_until_another_process_purges_within_the_window(monkeypatch):
+    from django.core.cache import cache as django_cache
+
+    assert cache.cached_value("count", lambda: 10) == 10
+    django_cache.delete(cache.GENERATION_KEY)  # another process's purge()
+
+    assert cache.cached_value("count", lambda: 11) == 10  # within LOCAL_SECONDS
+    monkeypatch.setattr(cache, "LOCAL_SECONDS", 0)
+    assert cache.cached_value("count", lambda: 12) == 12
