@@ -64,7 +64,8 @@ def published_q(now):
 VISIBILITY_COLUMNS = ["status", "publish_at", "unpublish_at", "legal_hold"]
 
 
-# Public site: the article columns a story card shows (the link needs the dates and the slug).
+# Public site: the article columns a story card shows (the link needs the dates and the slug); list pages
+# read them as articles.paging.Card, the home page and related stories as deferred-field articles.
 CARD_FIELDS = ["headline", "slug", "dek", "published_at", "publish_at", "created_at"]
 
 
@@ -93,13 +94,6 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     # Public site ------------------------------------------------------------------------------------------
-    def for_cards(self):
-        """
-        What story cards render (headline, dek, bylines, date, link) and nothing else: a list page builds
-        20 articles and their bylines, and every column loaded is a column read, sent and set on each.
-        """
-        return self.only(*CARD_FIELDS).prefetch_related(card_bylines())
-
     def with_tags(self):
         """Prefetch tags through TaggedArticle in one plain join (taggit's own prefetch joins twice)."""
         return self.prefetch_related(

@@ -12,8 +12,8 @@ Article.objects.published()'s own WHERE clause, compiled by the ORM.
 latest_per_section(): the newest articles of every section (the home page's blocks) in one query, again a
 LATERAL join on PostgreSQL (each section reads its index) and ROW_NUMBER() on SQLite.
 
-Both read only the columns a story link shows (headline, slug, dates; Article.objects.for_cards() does the
-same for list pages); the other fields are deferred and loaded on access.
+Both read only the columns a story link shows (headline, slug, dates: models.CARD_FIELDS, which list pages
+read as articles.paging.Card); the other fields are deferred and loaded on access.
 """
 
 from django.db import connections

@@ -276,3 +276,40 @@ def test_the_500_page_is_rendered_by_jinja2_and_the_admin_by_django_templates(ad
 
     assert loader.get_template("500.html").backend.name == "jinja2"
     assert admin_client.get("/admin/").templates[0].name == "admin/index.html"
+
+
+def test_story_cards_keep_the_order_of_ids_show_only_visible_articles_and_their_bylines_in_order():
+    from articles.models import Byline
+    from articles.paging import load_cards
+
+    first, second = make_author("Ann First"), make_author("Bo Second")
+    older = make_article("Older", published_at=timezone.now() - datetime.timedelta(days=2))
+    newer = make_article("Newer", dek="The dek", authors=[second, first])
+    Byline.objects.create(article=newer, author=first, role="photos", position=5)
+    draft = make_article("Draft", status=Status.DRAFT)
+
+    cards = load_cards([newer.pk, draft.pk, older.pk])
+
+    assert [card.headline for card in cards] == ["Newer", "Older"]
+    card = cards[0]
+    assert (card.pk, card.dek, card.published_at) == (newer.pk, "The dek", newer.published_at)
+    assert card.get_absolute_url() == newer.get_absolute_url()
+    credits = [(c.author.name, c.author.slug, c.role, c.get_role_display()) for c in card.bylines.all()]
+    assert credits == [
+        ("Bo Second", second.slug, "reporting", "Reporting"),
+        ("Ann First", first.slug, "reporting", "Reporting"),
+        ("Ann First", first.slug, "photos", "Photos"),
+    ]
+    assert cards[1].bylines == []
+
+
+def test_a_card_byline_reads_like_the_articles_own():
+    from articles.models import Article
+    from articles.paging import load_cards
+    from articles.templating import byline
+
+    article = make_article("Bylined", authors=[make_author("Zoë Ünal"), make_author("Al <b>Bold</b>")])
+    model = Article.objects.prefetch_related("bylines__author").get(pk=article.pk)
+
+    assert byline(load_cards([article.pk])[0].bylines.all()) == byline(model.bylines.all())
+    assert "Al &lt;b&gt;Bold&lt;/b&gt;" in byline(model.bylines.all())
