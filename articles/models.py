@@ -64,19 +64,9 @@ def published_q(now):
 VISIBILITY_COLUMNS = ["status", "publish_at", "unpublish_at", "legal_hold"]
 
 
-# Public site: the article columns a story card shows (the link needs the dates and the slug); list pages
-# read them as articles.paging.Card, the home page and related stories as deferred-field articles.
+# Public site: the article columns a story card shows (the link needs the dates and the slug), read as
+# articles.paging.Card by list pages and the home page, and as deferred-field articles by related stories.
 CARD_FIELDS = ["headline", "slug", "dek", "published_at", "publish_at", "created_at"]
-
-
-def card_bylines():
-    """The bylines of story cards, with just the author's name and slug (the link)."""
-    return models.Prefetch(
-        "bylines",
-        queryset=Byline.objects.select_related("author").only(
-            "article", "author", "role", "position", "author__name", "author__slug"
-        ),
-    )
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -57,6 +57,7 @@ class Card:
     published_at: datetime.datetime | None
     publish_at: datetime.datetime | None
     created_at: datetime.datetime
+    section_id: int | None
     bylines: Credits = field(default_factory=Credits)
 
     def get_absolute_url(self):
@@ -65,16 +66,27 @@ class Card:
         return article_path(self)
 
 
+def cards_of(articles):
+    """Cards (bylines not yet attached) of a filtered, ordered, sliced queryset of Article, in its order."""
+    return [Card(*row) for row in articles.values_list("pk", *CARD_FIELDS, "section_id")]
+
+
+def attach_bylines(cards):
+    """Fill in the bylines of `cards`, in byline order, with one query."""
+    by_pk = {card.pk: card for card in cards}
+    if not by_pk:
+        return
+    credits = Byline.objects.filter(article_id__in=list(by_pk)).order_by("article_id", "position", "pk")
+    for article_id, name, slug, role in credits.values_list(
+        "article_id", "author__name", "author__slug", "role"
+    ):
+        by_pk[article_id].bylines.append(Credit(CardAuthor(name, slug), role))
+
+
 def load_cards(ids, *, now=None):
     """Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`."""
-    rows = Article.objects.published(now).filter(pk__in=ids).values_list("pk", *CARD_FIELDS)
-    cards = {row[0]: Card(*row) for row in rows}
-    if cards:
-        credits = Byline.objects.filter(article_id__in=list(cards)).order_by("article_id", "position", "pk")
-        for article_id, name, slug, role in credits.values_list(
-            "article_id", "author__name", "author__slug", "role"
-        ):
-            cards[article_id].bylines.append(Credit(CardAuthor(name, slug), role))
+    cards = {card.pk: card for card in cards_of(Article.objects.published(now).filter(pk__in=ids))}
+    attach_bylines(cards.values())
     return [cards[pk] for pk in ids if pk in cards]
 
 

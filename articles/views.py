@@ -14,15 +14,13 @@ from django.views.decorators.http import require_safe
 
 from articles import cache, search, structured_data
 from articles.models import (
-    CARD_FIELDS,
     Article,
     ArticleSlugHistory,
     Byline,
     PreviewLink,
     Section,
-    card_bylines,
 )
-from articles.paging import ArticleIds, newest_ids
+from articles.paging import ArticleIds, attach_bylines, cards_of, newest_ids
 
 PAGE_SIZE = 20
 HOME_LATEST = 10
@@ -69,16 +67,18 @@ def paginate(request, queryset, *, count_key=None, per_page=PAGE_SIZE):
 def home(request):
     now = timezone.now()
     published = Article.objects.published(now)
-    cards = published.select_related("section").only(*CARD_FIELDS, "section__name", "section__slug")
-    lead = cards.filter(home_pinned_at__isnull=False).order_by("-home_pinned_at").first()
-    latest = cards.newest_first()
-    if lead is not None:
-        latest = latest.exclude(pk=lead.pk)
-    latest = list(latest[: HOME_LATEST + (0 if lead else 1)])
-    if lead is None and latest:
-        lead, latest = latest[0], latest[1:]
-    prefetch_related_objects([article for article in [lead, *latest] if article], card_bylines())
+    # The lead: the latest pin, else the newest story. Story cards (articles/paging.py), bylines in one query.
+    lead = cards_of(published.filter(home_pinned_at__isnull=False).order_by("-home_pinned_at")[:1])
+    latest = published.newest_first()
+    if lead:
+        latest = latest.exclude(pk=lead[0].pk)
+    latest = cards_of(latest[: HOME_LATEST + (0 if lead else 1)])
+    if not lead:
+        lead, latest = latest[:1], latest[1:]
+    attach_bylines([*lead, *latest])
+    lead = lead[0] if lead else None
     sections = list(Section.objects.all())
+    lead_section = next((s for s in sections if lead is not None and s.pk == lead.section_id), None)
     blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
     return render(
@@ -86,6 +86,7 @@ def home(request):
         "articles/home.html",
         {
             "lead": lead,
+            "lead_section": lead_section,
             "articles": latest,
             "section_blocks": section_blocks,
             "sections": sections,
