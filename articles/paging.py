@@ -10,14 +10,18 @@ Counting is the same index-only query, counted once per cache generation by the 
 
 List pages page over story cards (`Card`): the columns a card shows and its bylines, read with two plain
 queries into small read-only objects, not model instances (a page of 20 cards and their bylines was 60-odd
-model instances, most of a list page's ORM time). Feeds page over full articles (`articles=`).
+model instances, most of a list page's ORM time). Feeds page over full articles (`articles=`). The article
+page reads its bylines and tags the same way (`credits_by_article`, `tag_links`).
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from articles.models import CARD_FIELDS, Article, Byline, TaggedArticle
 
@@ -27,6 +31,11 @@ _ROLES = dict(Byline.Role.choices)
 class CardAuthor(NamedTuple):
     name: str
     slug: str
+
+    def get_absolute_url(self):
+        from articles.templating import author_path
+
+        return author_path(self)
 
 
 class Credit(NamedTuple):
@@ -71,16 +80,49 @@ def cards_of(articles):
     return [Card(*row) for row in articles.values_list("pk", *CARD_FIELDS, "section_id")]
 
 
+def credits_by_article(article_ids):
+    """{article id: Credits}, each in byline order, with one query (articles without bylines are absent)."""
+    credits = {}
+    if not article_ids:
+        return credits
+    rows = Byline.objects.filter(article_id__in=list(article_ids)).order_by("article_id", "position", "pk")
+    for article_id, name, slug, role in rows.values_list(
+        "article_id", "author__name", "author__slug", "role"
+    ):
+        credits.setdefault(article_id, Credits()).append(Credit(CardAuthor(name, slug), role))
+    return credits
+
+
 def attach_bylines(cards):
     """Fill in the bylines of `cards`, in byline order, with one query."""
     by_pk = {card.pk: card for card in cards}
-    if not by_pk:
-        return
-    credits = Byline.objects.filter(article_id__in=list(by_pk)).order_by("article_id", "position", "pk")
-    for article_id, name, slug, role in credits.values_list(
-        "article_id", "author__name", "author__slug", "role"
-    ):
-        by_pk[article_id].bylines.append(Credit(CardAuthor(name, slug), role))
+    for pk, credits in credits_by_article(by_pk).items():
+        by_pk[pk].bylines = credits
+
+
+class TagLink(NamedTuple):
+    """A tag as an article page links it: name and slug."""
+
+    name: str
+    slug: str
+
+    def get_absolute_url(self):
+        return _tag_path(self.slug)
+
+
+@functools.cache
+def _tags_prefix():
+    return reverse("tags:detail", kwargs={"slug": "x"}).removesuffix("x/")
+
+
+def _tag_path(slug):
+    return f"{_tags_prefix()}{iri_to_uri(slug)}/"
+
+
+def tag_links(article_id):
+    """The tags of an article, by name, with one query."""
+    rows = TaggedArticle.objects.filter(content_object_id=article_id).order_by("tag__name")
+    return [TagLink(name, slug) for name, slug in rows.values_list("tag__name", "tag__slug")]
 
 
 def load_cards(ids, *, now=None):

@@ -20,7 +20,7 @@ from articles.models import (
     PreviewLink,
     Section,
 )
-from articles.paging import ArticleIds, attach_bylines, cards_of, newest_ids
+from articles.paging import ArticleIds, attach_bylines, cards_of, credits_by_article, newest_ids, tag_links
 
 PAGE_SIZE = 20
 HOME_LATEST = 10
@@ -113,12 +113,7 @@ def _bylines_prefetch():
 def article_detail(request, year, month, day, slug):
     now = timezone.now()
     published = Article.objects.published(now)
-    article = (
-        published.select_related("section", "lead_image")
-        .prefetch_related(_bylines_prefetch(), "lead_image__renditions")
-        .with_tags()
-    )
-    article = article.filter(slug=slug).first()
+    article = published.select_related("section", "lead_image").filter(slug=slug).first()
     if article is None:
         # An old slug of an article still published answers 301 with its current URL, forever.
         old = ArticleSlugHistory.objects.filter(slug=slug, article__in=published).select_related("article")
@@ -132,7 +127,12 @@ def article_detail(request, year, month, day, slug):
         raise Http404("No such date") from None
     if timezone.localtime(article.published_at).date() != requested:
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", article_context(article, now=now))
+    if article.lead_image_id:
+        prefetch_related_objects([article], "lead_image__renditions")
+    # Bylines and tags as plain rows (articles/paging.py), not model instances.
+    bylines = credits_by_article([article.pk]).get(article.pk, [])
+    context = article_context(article, now=now, bylines=bylines, tags=tag_links(article.pk))
+    return render(request, "articles/article_detail.html", context)
 
 
 def article_context(article, *, now, bylines=None, tags=None):

@@ -256,6 +256,20 @@ def test_fast_list_links_equal_get_absolute_url_for_unicode_slugs():
     assert article_url(article) == article.get_absolute_url()
 
 
+def test_an_article_pages_plain_bylines_and_tags_link_like_the_models():
+    from articles.paging import credits_by_article, tag_links
+
+    author = make_author("Zoë Ünal")
+    tags = [make_tag("Ünïcode tag"), make_tag("Another")]
+    article = make_article("Çà et là", authors=[author], tags=tags)
+
+    [credit] = credits_by_article([article.pk])[article.pk]
+    assert credit.author.get_absolute_url() == author.get_absolute_url()
+    assert [(t.name, t.get_absolute_url()) for t in tag_links(article.pk)] == sorted(
+        (t.name, t.get_absolute_url()) for t in tags
+    )
+
+
 @pytest.mark.parametrize("format_string", ["N j, Y", "N j", "Y", "N j, Y, P e", "c"])
 def test_the_templates_date_filter_equals_djangos_in_every_month(settings, format_string):
     from django.template.defaultfilters import date as django_date
