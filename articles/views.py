@@ -3,7 +3,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,13 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from articles import cache, search, structured_data
-from articles.models import (
-    Article,
-    ArticleSlugHistory,
-    Byline,
-    PreviewLink,
-    Section,
-)
+from articles.models import Article, ArticleSlugHistory, Byline, Correction, PreviewLink, Section
 from articles.paging import ArticleIds, attach_bylines, cards_of, credits_by_article, newest_ids, tag_links
 
 PAGE_SIZE = 20
@@ -113,7 +107,12 @@ def _bylines_prefetch():
 def article_detail(request, year, month, day, slug):
     now = timezone.now()
     published = Article.objects.published(now)
-    article = published.select_related("section", "lead_image").filter(slug=slug).first()
+    article = (
+        published.select_related("section", "lead_image")
+        .annotate(has_corrections=Exists(Correction.objects.filter(article=OuterRef("pk"))))
+        .filter(slug=slug)
+        .first()
+    )
     if article is None:
         # An old slug of an article still published answers 301 with its current URL, forever.
         old = ArticleSlugHistory.objects.filter(slug=slug, article__in=published).select_related("article")
@@ -140,7 +139,8 @@ def article_context(article, *, now, bylines=None, tags=None):
     bylines = list(article.bylines.all()) if bylines is None else bylines
     tags = [item.tag for item in article.tagged_items.all()] if tags is None else tags
     related = list(Article.objects.related_to(article, limit=RELATED, now=now)) if article.pk else []
-    corrections = list(article.corrections.all())
+    # The public page asks in its article query whether there are any (most articles have none).
+    corrections = list(article.corrections.all()) if getattr(article, "has_corrections", True) else []
     image = article.lead_image.social_card_url if article.lead_image_id else None
     return {
         "article": article,
