@@ -8,8 +8,8 @@ skipping N rows walks N index entries and reads no article; then it fetches thos
 key, through Article.objects.published() again: the one definition of "visible" has the last word.
 Counting is the same index-only query, counted once per cache generation by the paginator.
 
-List pages page over story cards (`Card`): the columns a card shows and its bylines, read with two plain
-queries into small read-only objects, not model instances (a page of 20 cards and their bylines was 60-odd
+List pages page over story cards (`Card`): the columns a card shows and its bylines, read with one plain
+query into small read-only objects, not model instances (a page of 20 cards and their bylines was 60-odd
 model instances, most of a list page's ORM time). Feeds page over full articles (`articles=`). The article
 page reads its bylines and tags the same way (`credits_by_article`, `tag_links`).
 """
@@ -126,9 +126,31 @@ def tag_links(article_id):
 
 
 def load_cards(ids, *, now=None):
-    """Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`."""
-    cards = {card.pk: card for card in cards_of(Article.objects.published(now).filter(pk__in=ids))}
-    attach_bylines(cards.values())
+    """
+    Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`, with
+    their bylines: one query, the articles left-joined to their bylines and authors (a row per byline).
+    """
+    rows = (
+        Article.objects.published(now)
+        .filter(pk__in=ids)
+        .order_by("pk", "bylines__position", "bylines__pk")
+        .values_list(
+            "pk",
+            *CARD_FIELDS,
+            "section_id",
+            "bylines__author__name",
+            "bylines__author__slug",
+            "bylines__role",
+        )
+    )
+    width = 2 + len(CARD_FIELDS)
+    cards = {}
+    for row in rows:
+        card = cards.get(row[0])
+        if card is None:
+            card = cards[row[0]] = Card(*row[:width])
+        if row[width] is not None:  # no byline: the join found none
+            card.bylines.append(Credit(CardAuthor(row[width], row[width + 1]), row[width + 2]))
     return [cards[pk] for pk in ids if pk in cards]
 
 
