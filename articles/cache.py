@@ -296,6 +296,7 @@ def public_page(view):
         stored = getattr(settings, "PUBLIC_PAGE_CACHE", True)
         path = request.get_full_path()
         page = _pages.get(generation.token, path) if stored else None
+        response = None  # a fresh render's own response; a stored page gets a new one below
         if page is None:
             key = _page_key(generation, path)
             entry = cache.get(key) if stored else None
@@ -322,10 +323,11 @@ def public_page(view):
                     _pages.put(generation.token, path, page, size=page.size, ttl=_ttl(generation, now))
             else:
                 page = _Page.from_entry(entry)
-                _pages.put(generation.token, path, page, size=page.size, ttl=_ttl(generation, now))
-                response = None
-        else:
-            response = None
+                # In memory no longer than the shared cache keeps it: PAGE_TTL from when it was rendered.
+                age = now.timestamp() - (page.last_modified_timestamp or now.timestamp())
+                ttl = min(_ttl(generation, now), PAGE_TTL - age)
+                if ttl > 0:
+                    _pages.put(generation.token, path, page, size=page.size, ttl=ttl)
         if response is None:
             response = HttpResponse(page.body(request), content_type=page.content_type)
             for header, value in page.headers.items():

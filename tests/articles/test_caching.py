@@ -402,3 +402,19 @@ def test_a_value_is_reused_from_memory_until_another_process_purges_within_the_w
     assert cache.cached_value("count", lambda: 11) == 10  # within LOCAL_SECONDS
     monkeypatch.setattr(cache, "LOCAL_SECONDS", 0)
     assert cache.cached_value("count", lambda: 12) == 12
+
+
+def test_a_page_from_the_shared_cache_stays_in_memory_no_longer_than_its_time_there(client, monkeypatch):
+    import time
+
+    article = make_article("Aging story")
+    url = article.get_absolute_url()
+    client.get(url)  # rendered and stored now
+    cache._pages.clear()  # another worker reads it from the shared cache later
+    later = timezone.now() + datetime.timedelta(seconds=cache.PAGE_TTL - 30)
+    monkeypatch.setattr(cache.timezone, "now", lambda: later)
+
+    assert client.get(url).status_code == 200
+
+    [(page, size, expires)] = cache._pages.items.values()
+    assert expires - time.monotonic() <= 31
