@@ -20,6 +20,17 @@ Who gets what:
   logged-in reader gets a different response.
 - logged-in users (staff): always a fresh render, never stored, `Cache-Control: private, no-cache`.
 
+Two levels: each process keeps the pages it served lately in memory (`_LocalMemory`, at most
+LOCAL_PAGE_BYTES), under the generation token it last read, in front of the shared cache. The token is what
+makes that safe across several app servers: a purge() in this process forgets the local pages at once, and
+a purge() by another process (another worker or server) is seen here as soon as this process next reads
+the generation from the shared cache, at most LOCAL_SECONDS (1 s) later. That is the same bounded
+staleness as the generation reuse alone had before the first level existed: the worker already kept
+serving the old generation's pages from the shared cache for up to that second. Scheduled changes are
+exact to the second on every process (the generation carries its next_change). A cache hit thus costs no
+round trip at all for LOCAL_SECONDS at a time, and a body is unpickled once per process and generation.
+Per-generation values (cached_value(): page counts, an author's article ids) are kept the same way.
+
 CSP nonces: a cached body must not carry one request's nonce under another request's header. Public pages
 have no inline script; their only <script> is the JSON-LD data block, which browsers never execute (CSP's
 script-src does not apply to a non-JavaScript type), but it carries the nonce anyway so the page stays
@@ -32,7 +43,9 @@ so a browser keeps the header that came with the body it already has.
 import datetime
 import hashlib
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
 
@@ -118,9 +131,114 @@ def current_generation(now=None):
 
 
 def _forget():
+    forget_local()
+    cache.delete(GENERATION_KEY)
+
+
+def forget_local():
+    """Drop what this process keeps in memory (the generation, its pages and values); not the shared cache."""
     global _local
     _local = (None, 0.0)
-    cache.delete(GENERATION_KEY)
+    _pages.clear()
+    _values.clear()
+
+
+# The first level's budget per process: the bodies of the pages this process served lately, and the
+# per-generation values (page counts, an author's article ids).
+LOCAL_PAGE_BYTES = 32 * 1024 * 1024
+LOCAL_VALUE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A stored page as served: the body cut at its nonce placeholders, so a hit only joins the parts."""
+
+    parts: tuple[bytes, ...]
+    content_type: str
+    etag: str
+    last_modified: str
+    last_modified_timestamp: int | None
+    headers: dict
+
+    @classmethod
+    def from_entry(cls, entry):
+        return cls(
+            parts=tuple(entry["body"].split(NONCE_PLACEHOLDER)),
+            content_type=entry["content_type"],
+            etag=entry["etag"],
+            last_modified=entry["last_modified"],
+            last_modified_timestamp=parse_http_date_safe(entry["last_modified"]),
+            headers=entry["headers"],
+        )
+
+    @property
+    def size(self):
+        return sum(len(part) for part in self.parts) + 512
+
+    def body(self, request):
+        if len(self.parts) == 1:
+            return self.parts[0]
+        return str(_nonce(request)).encode().join(self.parts)
+
+
+class _LocalMemory:
+    """
+    Items of one generation in this process's memory, each with its size and lifetime; the least recently
+    used are dropped past `max_bytes`, and everything when another generation's token comes along.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.token = None
+        self.items = OrderedDict()  # key -> (item, size, expires: a time.monotonic())
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, token, key):
+        with self.lock:
+            if token != self.token:
+                return None
+            found = self.items.get(key)
+            if found is None:
+                return None
+            if time.monotonic() >= found[2]:
+                self._drop(key)
+                return None
+            self.items.move_to_end(key)
+            return found[0]
+
+    def put(self, token, key, item, *, size, ttl):
+        if size > self.max_bytes:
+            return
+        with self.lock:
+            if token != self.token:  # a new generation: the old one's items can never be served again
+                self._reset(token)
+            if key in self.items:
+                self._drop(key)
+            self.items[key] = (item, size, time.monotonic() + ttl)
+            self.size += size
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self.items)))
+
+    def clear(self):
+        with self.lock:
+            self._reset(None)
+
+    def _reset(self, token):
+        self.token = token
+        self.items.clear()
+        self.size = 0
+
+    def _drop(self, key):
+        self.size -= self.items.pop(key)[1]
+
+
+_pages = _LocalMemory(LOCAL_PAGE_BYTES)
+_values = _LocalMemory(LOCAL_VALUE_BYTES)
+
+
+def _value_size(value):
+    return 64 + 8 * len(value) if isinstance(value, list | tuple | dict | set) else 64
 
 
 def purge(*args, **kwargs):
@@ -132,12 +250,17 @@ def purge(*args, **kwargs):
 
 def cached_value(name, compute, *, now=None):
     """A value (such as a page count) cached for the current generation only."""
+    now = now or timezone.now()
     generation = current_generation(now)
+    value = _values.get(generation.token, name)
+    if value is not None:
+        return value
     key = f"public-pages:value:{generation.token}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=_ttl(generation, now or timezone.now()))
+        cache.set(key, value, timeout=_ttl(generation, now))
+    _values.put(generation.token, name, value, size=_value_size(value), ttl=_ttl(generation, now))
     return value
 
 
@@ -146,9 +269,9 @@ def _ttl(generation, now):
     return PAGE_TTL if left is None else max(min(PAGE_TTL, left), 1)
 
 
-def _page_key(generation, request):
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-pages:page:{generation.token}:{path}"
+def _page_key(generation, path):
+    digest = hashlib.sha256(path.encode()).hexdigest()
+    return f"public-pages:page:{generation.token}:{digest}"
 
 
 def _nonce(request):
@@ -170,43 +293,52 @@ def public_page(view):
 
         now = timezone.now()
         generation = current_generation(now)
-        key = _page_key(generation, request)
         stored = getattr(settings, "PUBLIC_PAGE_CACHE", True)
-        entry = cache.get(key) if stored else None
-        if entry is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming:
-                return _anonymous_headers(response, generation, now)
-            if hasattr(response, "render"):
-                response.render()
-            body = response.content
-            nonce = _nonce(request)
-            if nonce:  # the page used the nonce: store the body without it
-                body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
-            entry = {
-                "body": body,
-                "content_type": response["Content-Type"],
-                "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-                "last_modified": http_date(now.timestamp()),
-                "headers": {k: v for k, v in response.items() if k.lower().startswith("x-robots")},
-            }
-            if stored:
-                cache.set(key, entry, timeout=_ttl(generation, now))
-        else:
-            body = entry["body"]
-            if NONCE_PLACEHOLDER in body:
+        path = request.get_full_path()
+        page = _pages.get(generation.token, path) if stored else None
+        response = None  # a fresh render's own response; a stored page gets a new one below
+        if page is None:
+            key = _page_key(generation, path)
+            entry = cache.get(key) if stored else None
+            if entry is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return _anonymous_headers(response, generation, now)
+                if hasattr(response, "render"):
+                    response.render()
+                body = response.content
                 nonce = _nonce(request)
-                body = body.replace(NONCE_PLACEHOLDER, str(nonce).encode())
-            response = HttpResponse(body, content_type=entry["content_type"])
-            for header, value in entry["headers"].items():
+                if nonce:  # the page used the nonce: store the body without it
+                    body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
+                entry = {
+                    "body": body,
+                    "content_type": response["Content-Type"],
+                    "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+                    "last_modified": http_date(now.timestamp()),
+                    "headers": {k: v for k, v in response.items() if k.lower().startswith("x-robots")},
+                }
+                page = _Page.from_entry(entry)
+                if stored:
+                    cache.set(key, entry, timeout=_ttl(generation, now))
+                    _pages.put(generation.token, path, page, size=page.size, ttl=_ttl(generation, now))
+            else:
+                page = _Page.from_entry(entry)
+                # In memory no longer than the shared cache keeps it: PAGE_TTL from when it was rendered.
+                age = now.timestamp() - (page.last_modified_timestamp or now.timestamp())
+                ttl = min(_ttl(generation, now), PAGE_TTL - age)
+                if ttl > 0:
+                    _pages.put(generation.token, path, page, size=page.size, ttl=ttl)
+        if response is None:
+            response = HttpResponse(page.body(request), content_type=page.content_type)
+            for header, value in page.headers.items():
                 response[header] = value
-        response["ETag"] = entry["etag"]
-        response["Last-Modified"] = entry["last_modified"]
+        response["ETag"] = page.etag
+        response["Last-Modified"] = page.last_modified
         response = _anonymous_headers(response, generation, now)
         conditional = get_conditional_response(
             request,
-            etag=entry["etag"],
-            last_modified=parse_http_date_safe(entry["last_modified"]),
+            etag=page.etag,
+            last_modified=page.last_modified_timestamp,
             response=response,
         )
         if conditional.status_code == 304:

@@ -64,6 +64,11 @@ def published_q(now):
 VISIBILITY_COLUMNS = ["status", "publish_at", "unpublish_at", "legal_hold"]
 
 
+# Public site: the article columns a story card shows (the link needs the dates and the slug), read as
+# articles.paging.Card by list pages and the home page, and as deferred-field articles by related stories.
+CARD_FIELDS = ["headline", "slug", "dek", "published_at", "publish_at", "created_at"]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         return self.filter(published_q(now or timezone.now()))
@@ -79,12 +84,6 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     # Public site ------------------------------------------------------------------------------------------
-    def for_cards(self):
-        """What story cards render (headline, dek, bylines, date): the section joined, bylines prefetched."""
-        return self.select_related("section").prefetch_related(
-            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-        )
-
     def with_tags(self):
         """Prefetch tags through TaggedArticle in one plain join (taggit's own prefetch joins twice)."""
         return self.prefetch_related(
@@ -100,7 +99,7 @@ class ArticleQuerySet(models.QuerySet):
         return related_to(article, limit=limit, now=now, using=self.db)
 
     def latest_per_section(self, per_section, *, now=None):
-        """{section_id: [newest published articles]} for every section, in one query (articles/related.py)."""
+        """{section_id: [story cards of the newest published articles]} for every section, in one query."""
         from articles.related import latest_per_section
 
         return latest_per_section(per_section, now=now, using=self.db)

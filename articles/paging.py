@@ -7,18 +7,158 @@ database answers from one index (the through table's (tag, visible_from) index f
 skipping N rows walks N index entries and reads no article; then it fetches those ~20 articles by primary
 key, through Article.objects.published() again: the one definition of "visible" has the last word.
 Counting is the same index-only query, counted once per cache generation by the paginator.
+
+List pages page over story cards (`Card`): the columns a card shows and its bylines, read with one plain
+query into small read-only objects, not model instances (a page of 20 cards and their bylines was 60-odd
+model instances, most of a list page's ORM time). Feeds page over full articles (`articles=`). The article
+page reads its bylines and tags the same way (`credits_by_article`, `tag_links`).
 """
 
-from django.utils import timezone
+import datetime
+import functools
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from articles.models import Article, Byline, TaggedArticle
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import iri_to_uri
+
+from articles.models import CARD_FIELDS, Article, Byline, TaggedArticle
+
+_ROLES = dict(Byline.Role.choices)
+
+
+class CardAuthor(NamedTuple):
+    name: str
+    slug: str
+
+    def get_absolute_url(self):
+        from articles.templating import author_path
+
+        return author_path(self)
+
+
+class Credit(NamedTuple):
+    """One byline of a card; reads like a Byline (credit.author.name, credit.role, get_role_display())."""
+
+    author: CardAuthor
+    role: str
+
+    def get_role_display(self):
+        return _ROLES.get(self.role, self.role)
+
+
+class Credits(list):
+    """A card's bylines in order; .all() as on a related manager, so templates take cards or articles."""
+
+    def all(self):
+        return self
+
+
+@dataclass(slots=True)
+class Card:
+    """What a story card shows of an article: headline, dek, dates and slug (its link), bylines."""
+
+    pk: int
+    headline: str
+    slug: str
+    dek: str
+    published_at: datetime.datetime | None
+    publish_at: datetime.datetime | None
+    created_at: datetime.datetime
+    section_id: int | None
+    bylines: Credits = field(default_factory=Credits)
+
+    def get_absolute_url(self):
+        from articles.sitemaps import article_path
+
+        return article_path(self)
+
+
+def cards_of(articles):
+    """Cards (bylines not yet attached) of a filtered, ordered, sliced queryset of Article, in its order."""
+    return [Card(*row) for row in articles.values_list("pk", *CARD_FIELDS, "section_id")]
+
+
+def credits_by_article(article_ids):
+    """{article id: Credits}, each in byline order, with one query (articles without bylines are absent)."""
+    credits = {}
+    if not article_ids:
+        return credits
+    rows = Byline.objects.filter(article_id__in=list(article_ids)).order_by("article_id", "position", "pk")
+    for article_id, name, slug, role in rows.values_list(
+        "article_id", "author__name", "author__slug", "role"
+    ):
+        credits.setdefault(article_id, Credits()).append(Credit(CardAuthor(name, slug), role))
+    return credits
+
+
+def attach_bylines(cards):
+    """Fill in the bylines of `cards`, in byline order, with one query."""
+    by_pk = {card.pk: card for card in cards}
+    for pk, credits in credits_by_article(by_pk).items():
+        by_pk[pk].bylines = credits
+
+
+class TagLink(NamedTuple):
+    """A tag as an article page links it: name and slug."""
+
+    name: str
+    slug: str
+
+    def get_absolute_url(self):
+        return _tag_path(self.slug)
+
+
+@functools.cache
+def _tags_prefix():
+    return reverse("tags:detail", kwargs={"slug": "x"}).removesuffix("x/")
+
+
+def _tag_path(slug):
+    return f"{_tags_prefix()}{iri_to_uri(slug)}/"
+
+
+def tag_links(article_id):
+    """The tags of an article, by name, with one query."""
+    rows = TaggedArticle.objects.filter(content_object_id=article_id).order_by("tag__name")
+    return [TagLink(name, slug) for name, slug in rows.values_list("tag__name", "tag__slug")]
+
+
+def load_cards(ids, *, now=None):
+    """
+    Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`, with
+    their bylines: one query, the articles left-joined to their bylines and authors (a row per byline).
+    """
+    rows = (
+        Article.objects.published(now)
+        .filter(pk__in=ids)
+        .order_by("pk", "bylines__position", "bylines__pk")
+        .values_list(
+            "pk",
+            *CARD_FIELDS,
+            "section_id",
+            "bylines__author__name",
+            "bylines__author__slug",
+            "bylines__role",
+        )
+    )
+    width = 2 + len(CARD_FIELDS)
+    cards = {}
+    for row in rows:
+        card = cards.get(row[0])
+        if card is None:
+            card = cards[row[0]] = Card(*row[:width])
+        if row[width] is not None:  # no byline: the join found none
+            card.bylines.append(Credit(CardAuthor(row[width], row[width + 1]), row[width + 2]))
+    return [cards[pk] for pk in ids if pk in cards]
 
 
 class ArticleIds:
     def __init__(self, ids, *, now=None, articles=None):
         self.ids = ids  # an ordered values_list("...id", flat=True) queryset
         self.now = now or timezone.now()
-        self.articles = articles if articles is not None else Article.objects.for_cards()
+        self.articles = articles  # a queryset of Article to page over; None: story cards
 
     def count(self):
         return len(self.ids) if isinstance(self.ids, list) else self.ids.count()
@@ -30,6 +170,8 @@ class ArticleIds:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         ids = [row[0] if isinstance(row, tuple) else row for row in self.ids[index]]
+        if self.articles is None:
+            return load_cards(ids, now=self.now)
         found = self.articles.published(self.now).in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 

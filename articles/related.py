@@ -11,6 +11,9 @@ Article.objects.published()'s own WHERE clause, compiled by the ORM.
 
 latest_per_section(): the newest articles of every section (the home page's blocks) in one query, again a
 LATERAL join on PostgreSQL (each section reads its index) and ROW_NUMBER() on SQLite.
+
+Both read only the columns a story link shows (headline, slug, dates: models.CARD_FIELDS): related stories
+as articles with the other fields deferred, the home page's blocks as story cards (articles.paging.Card).
 """
 
 from django.db import connections
@@ -19,8 +22,39 @@ from django.utils import timezone
 PER_TAG = 200
 
 
-def _columns(model, table):
-    return ", ".join(f'{table}."{field.column}"' for field in model._meta.concrete_fields)
+def _card_columns(table):
+    """The columns a link to a story shows (articles.models.CARD_FIELDS); the others stay deferred."""
+    return ", ".join(f'{table}."{field.column}"' for field in _card_fields())
+
+
+def _card_fields():
+    """The fields of a story card, in the order of articles.paging.Card."""
+    from articles.models import CARD_FIELDS, Article
+
+    return [Article._meta.get_field(name) for name in ["id", *CARD_FIELDS, "section"]]
+
+
+def _cards(connection, sql, params):
+    """Story cards (no bylines) from rows of _card_columns(), converted as the ORM converts those fields."""
+    from articles.paging import Card
+
+    columns = [field.get_col("articles_article") for field in _card_fields()]
+    converters = []
+    for index, column in enumerate(columns):
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            converters.append((index, column, functions))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    cards = []
+    for row in rows:
+        values = list(row[: len(columns)])
+        for index, column, functions in converters:
+            for function in functions:
+                values[index] = function(values[index], column, connection)
+        cards.append(Card(*values))
+    return cards
 
 
 def _published_where(now, using):
@@ -78,7 +112,7 @@ def related_to(article, *, limit=5, now=None, using="default"):
             UNION ALL
             SELECT id, 1, 0, score FROM best
         )
-        SELECT {_columns(Article, "articles_article")}, ranked.score AS related_score,
+        SELECT {_card_columns("articles_article")}, ranked.score AS related_score,
                ranked.automatic AS related_automatic
         FROM ranked JOIN articles_article ON articles_article.id = ranked.id
         WHERE articles_article.id <> %s AND {published_sql}
@@ -103,11 +137,9 @@ def related_to(article, *, limit=5, now=None, using="default"):
 
 
 def latest_per_section(per_section, *, now=None, using="default"):
-    from articles.models import Article
-
     connection = connections[using]
     published_sql, published_params = _published_where(now or timezone.now(), using)
-    columns = _columns(Article, "articles_article")
+    columns = _card_columns("articles_article")
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT latest.* FROM articles_section s CROSS JOIN LATERAL (
@@ -127,6 +159,6 @@ def latest_per_section(per_section, *, now=None, using="default"):
             ) latest WHERE n <= %s
             ORDER BY section_id, published_at DESC, id DESC"""
     blocks = {}
-    for article in Article.objects.using(using).raw(sql, [*published_params, per_section]):
-        blocks.setdefault(article.section_id, []).append(article)
+    for card in _cards(connection, sql, [*published_params, per_section]):
+        blocks.setdefault(card.section_id, []).append(card)
     return blocks

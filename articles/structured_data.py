@@ -1,6 +1,6 @@
 """
 schema.org JSON-LD for public pages, built as Python dicts and emitted by the `json_ld` template tag
-(articles/templatetags/public_pages.py) with json_script's escaping, in <script type="application/ld+json">.
+(articles/templating.py) with json_script's escaping, in <script type="application/ld+json">.
 """
 
 from django.conf import settings

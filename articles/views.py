@@ -3,7 +3,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,8 +13,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from articles import cache, search, structured_data
-from articles.models import Article, ArticleSlugHistory, Byline, PreviewLink, Section
-from articles.paging import ArticleIds, newest_ids
+from articles.models import Article, ArticleSlugHistory, Byline, Correction, PreviewLink, Section
+from articles.paging import ArticleIds, attach_bylines, cards_of, credits_by_article, newest_ids, tag_links
 
 PAGE_SIZE = 20
 HOME_LATEST = 10
@@ -61,21 +61,18 @@ def paginate(request, queryset, *, count_key=None, per_page=PAGE_SIZE):
 def home(request):
     now = timezone.now()
     published = Article.objects.published(now)
-    lead = (
-        published.filter(home_pinned_at__isnull=False).select_related("section").order_by("-home_pinned_at")
-    )
-    lead = lead.first()
-    latest = published.select_related("section").newest_first()
-    if lead is not None:
-        latest = latest.exclude(pk=lead.pk)
-    latest = list(latest[: HOME_LATEST + (0 if lead else 1)])
-    if lead is None and latest:
-        lead, latest = latest[0], latest[1:]
-    prefetch_related_objects(
-        [article for article in [lead, *latest] if article],
-        _bylines_prefetch(),
-    )
+    # The lead: the latest pin, else the newest story. Story cards (articles/paging.py), bylines in one query.
+    lead = cards_of(published.filter(home_pinned_at__isnull=False).order_by("-home_pinned_at")[:1])
+    latest = published.newest_first()
+    if lead:
+        latest = latest.exclude(pk=lead[0].pk)
+    latest = cards_of(latest[: HOME_LATEST + (0 if lead else 1)])
+    if not lead:
+        lead, latest = latest[:1], latest[1:]
+    attach_bylines([*lead, *latest])
+    lead = lead[0] if lead else None
     sections = list(Section.objects.all())
+    lead_section = next((s for s in sections if lead is not None and s.pk == lead.section_id), None)
     blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
     return render(
@@ -83,6 +80,7 @@ def home(request):
         "articles/home.html",
         {
             "lead": lead,
+            "lead_section": lead_section,
             "articles": latest,
             "section_blocks": section_blocks,
             "sections": sections,
@@ -111,10 +109,10 @@ def article_detail(request, year, month, day, slug):
     published = Article.objects.published(now)
     article = (
         published.select_related("section", "lead_image")
-        .prefetch_related(_bylines_prefetch(), "lead_image__renditions")
-        .with_tags()
+        .annotate(has_corrections=Exists(Correction.objects.filter(article=OuterRef("pk"))))
+        .filter(slug=slug)
+        .first()
     )
-    article = article.filter(slug=slug).first()
     if article is None:
         # An old slug of an article still published answers 301 with its current URL, forever.
         old = ArticleSlugHistory.objects.filter(slug=slug, article__in=published).select_related("article")
@@ -128,7 +126,12 @@ def article_detail(request, year, month, day, slug):
         raise Http404("No such date") from None
     if timezone.localtime(article.published_at).date() != requested:
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", article_context(article, now=now))
+    if article.lead_image_id:
+        prefetch_related_objects([article], "lead_image__renditions")
+    # Bylines and tags as plain rows (articles/paging.py), not model instances.
+    bylines = credits_by_article([article.pk]).get(article.pk, [])
+    context = article_context(article, now=now, bylines=bylines, tags=tag_links(article.pk))
+    return render(request, "articles/article_detail.html", context)
 
 
 def article_context(article, *, now, bylines=None, tags=None):
@@ -136,7 +139,8 @@ def article_context(article, *, now, bylines=None, tags=None):
     bylines = list(article.bylines.all()) if bylines is None else bylines
     tags = [item.tag for item in article.tagged_items.all()] if tags is None else tags
     related = list(Article.objects.related_to(article, limit=RELATED, now=now)) if article.pk else []
-    corrections = list(article.corrections.all())
+    # The public page asks in its article query whether there are any (most articles have none).
+    corrections = list(article.corrections.all()) if getattr(article, "has_corrections", True) else []
     image = article.lead_image.social_card_url if article.lead_image_id else None
     return {
         "article": article,

@@ -1,3 +1,4 @@
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -12,9 +13,9 @@ AUTHORS_PER_PAGE = 100
 @require_safe
 @cache.public_page
 def author_detail(request, slug):
-    author = get_object_or_404(
-        Author.objects.select_related("photo").prefetch_related("photo__renditions"), slug=slug
-    )
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    if author.photo_id:
+        prefetch_related_objects([author], "photo__renditions")
     articles = ArticleIds(author_article_ids(author))
     page = paginate(request, articles, count_key=f"author:{author.pk}")
     return render(

@@ -65,6 +65,10 @@ def _allow_sync_orm_in_browser_tests(request, monkeypatch):
 def _clear_cache():
     from django.core.cache import cache
 
+    from articles.cache import forget_local
+
     cache.clear()
+    forget_local()  # the generation and pages this process keeps in memory, as a fresh worker would
     yield
     cache.clear()
+    forget_local()

@@ -232,3 +232,189 @@ def test_a_cached_home_page_shows_a_scheduled_story_as_soon_as_it_goes_live(clie
     time.sleep(max((go_live - timezone.now()).total_seconds(), 0) + 0.1)
 
     assert "On the hour" in client.get("/").text
+
+
+# --- the first level: pages kept in each process's memory under the generation token -----------------------
+
+
+class CountingCache:
+    """The shared cache, counting the pages read from it."""
+
+    def __init__(self, cache):
+        self.cache, self.page_reads = cache, 0
+
+    def get(self, key, *args, **kwargs):
+        if key.startswith("public-pages:page:"):
+            self.page_reads += 1
+        return self.cache.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.cache, name)
+
+
+@pytest.fixture
+def shared_cache(monkeypatch):
+    counting = CountingCache(cache.cache)
+    monkeypatch.setattr(cache, "cache", counting)
+    return counting
+
+
+def test_a_page_served_before_comes_from_process_memory_not_the_shared_cache(client, shared_cache):
+    article = make_article("Memory story")
+    first = client.get(article.get_absolute_url())
+    reads = shared_cache.page_reads
+
+    second = client.get(article.get_absolute_url())
+
+    assert shared_cache.page_reads == reads
+    assert second.content.replace(nonce_of(second)[1].encode(), b"") == first.content.replace(
+        nonce_of(first)[1].encode(), b""
+    )
+    assert second["ETag"] == first["ETag"] and second["Last-Modified"] == first["Last-Modified"]
+    assert nonce_of(second)[0] == nonce_of(second)[1] != nonce_of(first)[0]
+
+
+def test_a_fresh_process_reads_the_page_from_the_shared_cache_once_then_from_memory(client, shared_cache):
+    article = make_article("Shared story")
+    client.get(article.get_absolute_url())
+    cache._pages.clear()  # another worker: same shared cache and generation, nothing in memory yet
+    reads = shared_cache.page_reads
+
+    client.get(article.get_absolute_url())
+    client.get(article.get_absolute_url())
+
+    assert shared_cache.page_reads == reads + 1
+
+
+def test_a_change_in_this_process_is_served_at_once_not_from_memory(client):
+    article = make_article("Before the edit")
+    assert "Before the edit" in client.get(article.get_absolute_url()).text
+
+    article.headline = "After the edit"
+    article.save()
+
+    assert "After the edit" in client.get(article.get_absolute_url()).text
+
+
+def test_a_purge_by_another_process_reaches_the_pages_in_memory_within_the_local_reuse_window(
+    client, monkeypatch
+):
+    from django.core.cache import cache as django_cache
+
+    article = make_article("Old headline")
+    url = article.get_absolute_url()
+    assert "Old headline" in client.get(url).text
+    # Another server edits the article: its purge() replaces the generation in the shared cache; this
+    # process hears nothing (update() sends no signal here).
+    from articles.models import Article
+
+    Article.objects.filter(pk=article.pk).update(headline="New headline")
+    django_cache.delete(cache.GENERATION_KEY)
+
+    assert "Old headline" in client.get(url).text  # within LOCAL_SECONDS: the bounded staleness
+    monkeypatch.setattr(cache, "LOCAL_SECONDS", 0)  # the window has passed
+    assert "New headline" in client.get(url).text
+
+
+def test_logged_in_staff_never_get_a_page_from_process_memory(client):
+    staff = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+    article = make_article("Staff story")
+    client.get(article.get_absolute_url())
+    from articles.models import Article
+
+    Article.objects.filter(pk=article.pk).update(headline="Edited quietly")  # no purge
+    client.force_login(staff)
+
+    assert "Edited quietly" in client.get(article.get_absolute_url()).text
+
+
+def test_with_the_page_cache_off_nothing_is_kept_in_process_memory(client, settings):
+    settings.PUBLIC_PAGE_CACHE = False
+    article = make_article("Uncached story")
+
+    client.get(article.get_absolute_url())
+
+    assert not cache._pages.items
+
+
+def page(body=b"x" * 1000):
+    entry = {"body": body, "content_type": "text/html", "etag": '"e"', "last_modified": "x", "headers": {}}
+    return cache._Page.from_entry(entry)
+
+
+def test_process_memory_drops_the_least_recently_used_items_past_its_budget():
+    memory = cache._LocalMemory(max_bytes=3000)
+    for key in ("/a/", "/b/", "/c/"):
+        memory.put("t1", key, page(), size=1000, ttl=60)
+    assert memory.get("t1", "/a/") is not None  # /a/ is now the most recently used
+
+    memory.put("t1", "/d/", page(), size=1000, ttl=60)
+
+    assert memory.get("t1", "/b/") is None
+    assert [key for key in ("/a/", "/c/", "/d/") if memory.get("t1", key)] == ["/a/", "/c/", "/d/"]
+    assert memory.size <= memory.max_bytes
+
+
+def test_process_memory_keeps_one_generation_and_honours_each_items_lifetime():
+    memory = cache._LocalMemory(max_bytes=1_000_000)
+    memory.put("t1", "/a/", page(), size=1000, ttl=60)
+    memory.put("t1", "/gone/", page(), size=1000, ttl=0)
+
+    assert memory.get("t2", "/a/") is None  # another generation's token never finds the page
+    assert memory.get("t1", "/gone/") is None
+    memory.put("t2", "/b/", page(), size=1000, ttl=60)
+    assert memory.get("t1", "/a/") is None and list(memory.items) == ["/b/"]
+
+
+def test_a_page_cut_at_its_nonce_placeholders_gets_each_requests_nonce(rf):
+    from django.utils.csp import LazyNonce
+
+    stored = page(body=b'<script nonce="' + cache.NONCE_PLACEHOLDER + b'">{}</script>')
+    request = rf.get("/")
+    request._csp_nonce = LazyNonce()
+
+    assert stored.body(request) == f'<script nonce="{request._csp_nonce}">{{}}</script>'.encode()
+    assert page(body=b"<p>no nonce</p>").body(request) == b"<p>no nonce</p>"
+
+
+def test_a_per_generation_value_is_computed_once_and_forgotten_by_a_purge(shared_cache):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert cache.cached_value("answer", compute) == 1
+    cache._values.clear()  # another worker: it finds the value in the shared cache
+    assert cache.cached_value("answer", compute) == 1
+    assert cache.cached_value("answer", compute) == 1
+    cache.purge()
+    assert cache.cached_value("answer", compute) == 2
+    assert len(calls) == 2
+
+
+def test_a_value_is_reused_from_memory_until_another_process_purges_within_the_window(monkeypatch):
+    from django.core.cache import cache as django_cache
+
+    assert cache.cached_value("count", lambda: 10) == 10
+    django_cache.delete(cache.GENERATION_KEY)  # another process's purge()
+
+    assert cache.cached_value("count", lambda: 11) == 10  # within LOCAL_SECONDS
+    monkeypatch.setattr(cache, "LOCAL_SECONDS", 0)
+    assert cache.cached_value("count", lambda: 12) == 12
+
+
+def test_a_page_from_the_shared_cache_stays_in_memory_no_longer_than_its_time_there(client, monkeypatch):
+    import time
+
+    article = make_article("Aging story")
+    url = article.get_absolute_url()
+    client.get(url)  # rendered and stored now
+    cache._pages.clear()  # another worker reads it from the shared cache later
+    later = timezone.now() + datetime.timedelta(seconds=cache.PAGE_TTL - 30)
+    monkeypatch.setattr(cache.timezone, "now", lambda: later)
+
+    assert client.get(url).status_code == 200
+
+    [(page, size, expires)] = cache._pages.items.values()
+    assert expires - time.monotonic() <= 31

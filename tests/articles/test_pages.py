@@ -247,10 +247,83 @@ def test_the_home_page_is_its_own_canonical_with_website_data(client, newsroom):
 
 
 def test_fast_list_links_equal_get_absolute_url_for_unicode_slugs():
-    from articles.templatetags.public_pages import article_url, author_path
+    from articles.templating import article_url, author_path
 
     author = make_author("Zoë Ünal")
     article = make_article("Çà et là", authors=[author])
 
     assert author_path(author) == author.get_absolute_url()
     assert article_url(article) == article.get_absolute_url()
+
+
+def test_an_article_pages_plain_bylines_and_tags_link_like_the_models():
+    from articles.paging import credits_by_article, tag_links
+
+    author = make_author("Zoë Ünal")
+    tags = [make_tag("Ünïcode tag"), make_tag("Another")]
+    article = make_article("Çà et là", authors=[author], tags=tags)
+
+    [credit] = credits_by_article([article.pk])[article.pk]
+    assert credit.author.get_absolute_url() == author.get_absolute_url()
+    assert [(t.name, t.get_absolute_url()) for t in tag_links(article.pk)] == sorted(
+        (t.name, t.get_absolute_url()) for t in tags
+    )
+
+
+@pytest.mark.parametrize("format_string", ["N j, Y", "N j", "Y", "N j, Y, P e", "c"])
+def test_the_templates_date_filter_equals_djangos_in_every_month(settings, format_string):
+    from django.template.defaultfilters import date as django_date
+    from django.utils.timezone import localtime, override
+
+    from articles.templating import date
+
+    for zone in ["UTC", "America/New_York"]:
+        with override(zone):
+            for month in range(1, 13):
+                moment = datetime.datetime(2025, month, 1, 2, 30, tzinfo=datetime.UTC)
+                assert date(moment, format_string) == django_date(localtime(moment), format_string)
+    assert date(None, "N j, Y") == ""
+
+
+def test_the_500_page_is_rendered_by_jinja2_and_the_admin_by_django_templates(admin_client):
+    from django.template import loader
+
+    assert loader.get_template("500.html").backend.name == "jinja2"
+    assert admin_client.get("/admin/").templates[0].name == "admin/index.html"
+
+
+def test_story_cards_keep_the_order_of_ids_show_only_visible_articles_and_their_bylines_in_order():
+    from articles.models import Byline
+    from articles.paging import load_cards
+
+    first, second = make_author("Ann First"), make_author("Bo Second")
+    older = make_article("Older", published_at=timezone.now() - datetime.timedelta(days=2))
+    newer = make_article("Newer", dek="The dek", authors=[second, first])
+    Byline.objects.create(article=newer, author=first, role="photos", position=5)
+    draft = make_article("Draft", status=Status.DRAFT)
+
+    cards = load_cards([newer.pk, draft.pk, older.pk])
+
+    assert [card.headline for card in cards] == ["Newer", "Older"]
+    card = cards[0]
+    assert (card.pk, card.dek, card.published_at) == (newer.pk, "The dek", newer.published_at)
+    assert card.get_absolute_url() == newer.get_absolute_url()
+    credits = [(c.author.name, c.author.slug, c.role, c.get_role_display()) for c in card.bylines.all()]
+    assert credits == [
+        ("Bo Second", second.slug, "reporting", "Reporting"),
+        ("Ann First", first.slug, "reporting", "Reporting"),
+        ("Ann First", first.slug, "photos", "Photos"),
+    ]
+    assert cards[1].bylines == []
+
+
+def test_a_card_byline_reads_like_the_articles_own():
+    from articles.models import Article
+    from articles.paging import load_cards
+    from articles.templating import byline
+
+    article = make_article("Bylined", authors=[make_author("Zoë Ünal"), make_author("Al <b>Bold</b>")])
+    model = Article.objects.prefetch_related("bylines__author").get(pk=article.pk)
+
+    assert byline(load_cards([article.pk])[0].bylines.all()) == byline(model.bylines.all())
+    assert "Al &lt;b&gt;Bold&lt;/b&gt;" in byline(model.bylines.all())

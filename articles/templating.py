@@ -1,0 +1,113 @@
+"""
+What the public templates call (Jinja2, in templates/jinja2/; see newsroom/jinja2.py): links, bylines,
+dates, JSON-LD.
+
+Lists render dozens of links and dates: these build them without a reverse() per link and without
+re-formatting the same day twenty times. Tests keep article_url() and author_path() equal to
+get_absolute_url(), and date() equal to Django's date filter.
+"""
+
+import datetime
+import functools
+import html
+import json
+
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.encoding import iri_to_uri
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+# The escapes of django.utils.html.json_script: no "<", ">" or "&" can end the script element early.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_ld(data, nonce=None):
+    """A schema.org data block, with the CSP nonce although browsers never run it (see articles/cache.py)."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    if nonce is not None:  # a LazyNonce: false until read, so test for None
+        return format_html(
+            '<script type="application/ld+json" nonce="{}">{}</script>', nonce, mark_safe(payload)
+        )
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+def page_url(request, number):
+    """The current URL with ?page=number (page 1 is the bare URL), other query parameters kept."""
+    query = request.GET.copy()
+    if number == 1:
+        query.pop("page", None)
+    else:
+        query["page"] = number
+    encoded = query.urlencode()
+    return request.path + ("?" + encoded if encoded else "")
+
+
+def _local(moment):
+    if isinstance(moment, datetime.datetime) and timezone.is_aware(moment):
+        return timezone.localtime(moment)
+    return moment
+
+
+def iso_time(moment):
+    """A machine-readable time for <time datetime> and feeds: ISO 8601 in local time, whole seconds."""
+    if not moment:
+        return ""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
+# Formats with no time of day in them: the text depends on the local date alone, so it is kept per day.
+_DATE_ONLY_FORMATS = {"N j, Y", "N j", "Y", "F j, Y"}
+
+
+def date(moment, format_string):
+    """Django's date filter (the moment in local time, then django.utils.dateformat), for Jinja2."""
+    if moment in (None, ""):
+        return ""
+    moment = _local(moment)
+    if format_string in _DATE_ONLY_FORMATS and isinstance(moment, datetime.date):
+        day = moment.date() if isinstance(moment, datetime.datetime) else moment
+        return _date_only(get_language(), format_string, day)
+    return dateformat.format(moment, format_string)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_only(language, format_string, day):
+    return dateformat.format(day, format_string)
+
+
+def article_url(article):
+    """Article.get_absolute_url() without reverse()."""
+    from articles.sitemaps import article_path
+
+    return article_path(article)
+
+
+@functools.cache
+def _authors_prefix():
+    return reverse("authors:list")
+
+
+def author_path(author):
+    """Author.get_absolute_url() without reverse()."""
+    return f"{_authors_prefix()}{iri_to_uri(author.slug)}/"
+
+
+# django.utils.html.escape is html.escape marked safe and lazy-aware; the byline marks its whole result safe.
+_escape = html.escape
+
+
+def byline(bylines):
+    """'By A, B and C (photos)', each name linking to the author's page."""
+    links = []
+    for credit in bylines:
+        author = credit.author
+        link = f'<a href="{_escape(author_path(author))}" rel="author">{_escape(author.name)}</a>'
+        if credit.role != "reporting":
+            link = f"{link} ({_escape(credit.get_role_display().lower())})"
+        links.append(link)
+    if not links:
+        return ""
+    names = links[0] if len(links) == 1 else ", ".join(links[:-1]) + " and " + links[-1]
+    return mark_safe(f'<span class="byline">By {names}</span>')
