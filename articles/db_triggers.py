@@ -261,11 +261,15 @@ def search_vectors_written(connection):
 
 
 def uninstall(connection):
+    _execute(connection, postgres=POSTGRES_UNINSTALL, sqlite=SQLITE_UNINSTALL)
+
+
+def _execute(connection, *, postgres: str, sqlite: list[str]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_UNINSTALL)
+            cursor.execute(postgres)
         elif connection.vendor == "sqlite":
-            for statement in SQLITE_UNINSTALL:
+            for statement in sqlite:
                 cursor.execute(statement)
 
 
@@ -281,12 +285,7 @@ def suspended(connection):
     For loads of new articles (benchmark databases, archive migrations): text edited or tags added to
     existing articles while suspended are not re-indexed. Readers may see stale tag pages until it exits.
     """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_DROP_TRIGGERS)
-        elif connection.vendor == "sqlite":
-            for statement in SQLITE_UNINSTALL:
-                cursor.execute(statement)
+    _execute(connection, postgres=POSTGRES_DROP_TRIGGERS, sqlite=SQLITE_UNINSTALL)
     try:
         yield
     finally:

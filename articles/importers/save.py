@@ -427,6 +427,10 @@ class Importer:
         article's, tag names included, in its INSERT (so the row is not rewritten when its tag links
         follow); those of updated articles once their new tag links are in.
         """
+        tag_ids = {  # each article's tags, deduplicated, in the file's order
+            item.key: list(dict.fromkeys(tags[name.casefold()] for name in item.tag_names))
+            for item in [*creates, *(item for item, _ in updates)]
+        }
         new_articles, search_tags, body_vectors = [], [], []
         for item in creates:
             article = self._article(item, sections, now, published_at=None)
@@ -434,11 +438,10 @@ class Importer:
             article.created_at = now
             self._lead_image(article, item, None, stored)
             new_articles.append(article)
-            names = {self._tag_names_by_id[tags[name.casefold()]] for name in item.tag_names}
-            search_tags.append(" ".join(sorted(names)))
+            search_tags.append(" ".join(sorted(self._tag_names_by_id[tag] for tag in tag_ids[item.key])))
             body_vectors.append(item.body_vector)
         self._assign_slugs(new_articles)
-        bulk_insert(new_articles, search_tags=search_tags, body_vectors=body_vectors)
+        insert_articles(new_articles, search_tags=search_tags, body_vectors=body_vectors)
 
         changed = []
         for item, row in updates:
@@ -466,16 +469,15 @@ class Importer:
                 if (author_id, ref.role) not in seen:
                     seen.add((author_id, ref.role))
                     article_bylines.append((author_id, self._author_names[author_id], ref.role, position))
-            tag_ids = list(dict.fromkeys(tags[name.casefold()] for name in item.tag_names))
             bylines += [
                 (article.pk, author_id, role, position) for author_id, _, role, position in article_bylines
             ]
-            links += [(article.pk, tag_id) for tag_id in tag_ids]
+            links += [(article.pk, tag_id) for tag_id in tag_ids[item.key]]
             content = snapshot(
                 article,
                 section_name=self._section_names.get(article.section_id, ""),
                 bylines=article_bylines,
-                tags=[self._tag_names_by_id[tag_id] for tag_id in tag_ids],
+                tags=[self._tag_names_by_id[tag_id] for tag_id in tag_ids[item.key]],
             )
             revisions.append(
                 (article.pk, numbers.get(article.pk, 0) + 1, article.version, now, content, "Imported")
@@ -769,7 +771,7 @@ _PLAIN_FIELDS = (
 )  # fmt: skip
 
 
-def bulk_insert(objs: list[Article], *, search_tags: list[str], body_vectors: list[str | None]) -> None:
+def insert_articles(objs: list[Article], *, search_tags: list[str], body_vectors: list[bytes | None]) -> None:
     """
     Article.objects.bulk_create(objs), setting their primary keys; on PostgreSQL one
     INSERT ... SELECT FROM unnest(arrays) RETURNING, with values read straight from the instances, and
@@ -780,11 +782,10 @@ def bulk_insert(objs: list[Article], *, search_tags: list[str], body_vectors: li
     """
     if not objs:
         return
-    model = type(objs[0])
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs)
+        Article.objects.bulk_create(objs)
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in Article._meta.concrete_fields if not f.primary_key]
     columns = []
     for f in fields:
         if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
@@ -793,10 +794,10 @@ def bulk_insert(objs: list[Article], *, search_tags: list[str], body_vectors: li
             columns.append([getattr(obj, f.attname) for obj in objs])
         else:
             columns.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs])
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = connection.ops.quote_name(Article._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     arrays = ", ".join([*(f"%b::{_array_type(f)}[]" for f in fields), "%b::text[]", "%b::tsvector[]"])
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    pk = connection.ops.quote_name(Article._meta.pk.column)
     # articles_search_text(headline, dek, tags, body), its body part possibly computed ahead.
     document = (
         "articles_search_head(u.headline, u.dek, u.search_tags)"
