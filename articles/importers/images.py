@@ -14,6 +14,7 @@ proxies from the environment) and ingested like a local file.
 
 from __future__ import annotations
 
+import functools
 import io
 import urllib.error
 import urllib.request
@@ -91,7 +92,11 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _Redirects())
+@functools.cache
+def _opener():
+    # Built on first use: an HTTPS handler loads the system's CA certificates (~50 ms), which every
+    # process importing this module (the site, each command) would otherwise pay at start-up.
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _Redirects())
 
 
 def download(url: str) -> bytes:
@@ -99,7 +104,7 @@ def download(url: str) -> bytes:
     limit = settings.IMAGE_MAX_UPLOAD_BYTES
     request = urllib.request.Request(url, headers={"User-Agent": "newsroom-import"})
     try:
-        with _opener.open(request, timeout=FETCH_TIMEOUT) as response:
+        with _opener().open(request, timeout=FETCH_TIMEOUT) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise ImageProblem(f"download is {int(length)} bytes; the limit is {limit}")

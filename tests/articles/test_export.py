@@ -6,7 +6,10 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from articles.importers.jsonl import dumps
 from articles.models import Article, Byline, Section, Status, TaggedArticle
 from authors.models import Author
 from tags.models import Tag
@@ -131,3 +134,25 @@ def test_round_trip_export_import_export_is_byte_identical(tmp_path):
 
     assert export() == first
     assert import_articles(path).summary == "created 0, updated 0, unchanged 6, failed 0"
+
+
+# Any text PostgreSQL can hold (no NUL, no lone surrogates), in the shapes an export line has.
+_TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"))
+_LINE = st.dictionaries(
+    _TEXT,
+    st.none() | _TEXT | st.lists(_TEXT) | st.lists(st.dictionaries(_TEXT, _TEXT, max_size=3), max_size=3),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINE)
+def test_each_line_is_what_the_standard_json_encoder_writes(line):
+    """The fast encoder behind export lines writes exactly the bytes of json.dumps(ensure_ascii=False)."""
+    assert dumps(line) == json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_control_characters_quotes_and_non_ascii_are_escaped_as_json_dumps_escapes_them():
+    line = {"headline": "".join(map(chr, range(1, 0x80))) + "\u2028\u2029 é 😀 \ufeff"}
+    assert dumps(line) == json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(dumps(line)) == line
