@@ -141,10 +141,11 @@ class Importer:
     writer thread for failures found while writing; calls are serialized). Call `close()` at the end to
     write the last batch, or `abandon()` after an interrupt.
 
-    On PostgreSQL, outside any transaction, batches are written by one background thread with its own
-    connection while the caller reads and validates the next batch: the database's share of the work
-    (search vectors, indexes, constraint checks) overlaps the parsing instead of following it. Batches are
-    still written one at a time and in order, and at most one waits in line, so memory stays bounded.
+    On PostgreSQL, outside any transaction, batches go through a pipeline of two background threads, each
+    with its own connection, while the caller reads and validates the next batch: one computes the new
+    articles' body search vectors (the costliest SQL), the other writes the batch. The database's share of
+    the work overlaps the parsing instead of following it. Batches are still written one at a time and in
+    order, and at most one waits in line before each stage, so memory stays bounded.
     """
 
     def __init__(
@@ -175,7 +176,7 @@ class Importer:
         # Did the last batch written create articles? While it did not (a re-import), no vectors are
         # computed ahead: the lookup that finds the new articles would be wasted.
         self._last_batch_created = True
-        self._writer: _Writer | None = None
+        self._stages: list[_Stage] = []  # the background pipeline, once started: [vectors, writer]
         self._reset_caches()
 
     # --- the public side ---------------------------------------------------------------------------
@@ -205,23 +206,29 @@ class Importer:
             return
         if self.dry_run:
             self._count(self._plan(items, lock=False)[0])
-        elif self._writer is not None or (
+        elif self._stages or (
             self._background and connection.vendor == "postgresql" and not connection.in_atomic_block
         ):
-            self._writer = self._writer or _Writer(self._write_batch)
-            if self._last_batch_created:
-                self._search_vectors_ahead(items)
-            self._writer.submit(items)
+            if not self._stages:
+                writer = _Stage("import-writer", self._write_batch)
+                vectors = _Stage("import-vectors", functools.partial(self._vectors_then, writer))
+                self._stages = [vectors, writer]
+            self._stages[0].submit(items)
         else:
             self._write_batch(items)
 
+    def _vectors_then(self, writer: _Stage, items: list[Item]) -> None:
+        if self._last_batch_created:
+            self._search_vectors_ahead(items)
+        writer.submit(items)
+
     def _search_vectors_ahead(self, items: list[Item]) -> None:
         """
-        With a background writer: compute the body search vectors of the batch's new articles on this
-        thread's own connection before handing the batch over, so the costliest part of the database's
-        work (to_tsvector of every body) runs beside the writer's transaction instead of inside it. Only a
-        hint: which articles are new is decided again, under lock, by the writer, which computes any
-        vector missing here in its INSERT.
+        The pipeline's first stage: compute the body search vectors of the batch's new articles on its
+        own connection before handing the batch to the writer, so the costliest part of the database's
+        work (to_tsvector of every body) runs beside the writer's transaction and the caller's parsing
+        instead of inside either. Only a hint: which articles are new is decided again, under lock, by the
+        writer, which computes any vector missing here in its INSERT.
         """
         existing = set(_existing(items).values_list("source", "external_id"))
         new = [item for item in items if item.key not in existing]
@@ -243,9 +250,15 @@ class Importer:
 
     def close(self) -> None:
         self.flush()
-        if self._writer is not None:
-            writer, self._writer = self._writer, None
-            writer.close()
+        stages, self._stages = self._stages, []
+        errors = []
+        for stage in stages:  # in pipeline order: each has handed everything on when it is closed
+            try:
+                stage.close()
+            except BaseException as error:
+                errors.append(error)
+        if errors:
+            raise errors[0]  # a writer's error reaches the first stage too: it is raised once
 
     def abandon(self) -> None:
         """
@@ -253,9 +266,11 @@ class Importer:
         being written finishes or rolls back whole, and `counts` is final when this returns.
         """
         self._pending, self._pending_keys = [], set()
-        if self._writer is not None:
-            writer, self._writer = self._writer, None
-            writer.abandon()
+        stages, self._stages = self._stages, []
+        for stage in stages:  # first every stage stops working, so none hands a batch on to the next
+            stage.abandoned = True
+        for stage in stages:
+            stage.stop()
 
     def _write_batch(self, items: list[Item]) -> None:
         if self._batches % STATISTICS_EVERY == 0:
@@ -719,12 +734,12 @@ class Importer:
         return {key: self._tag_ids[key] for key in wanted}
 
 
-class _Writer(threading.Thread):
-    """The importer's background writer: writes submitted batches in order, on its own connection."""
+class _Stage(threading.Thread):
+    """One stage of the importer's pipeline: runs `work` on each batch in order, on its own connection."""
 
-    def __init__(self, write: Callable[[list[Item]], None]):
-        super().__init__(name="import-writer", daemon=True)
-        self.write = write
+    def __init__(self, name: str, work: Callable[[list[Item]], None]):
+        super().__init__(name=name, daemon=True)
+        self.work = work
         self.batches: queue.Queue[list[Item] | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.abandoned = False
@@ -735,7 +750,7 @@ class _Writer(threading.Thread):
             while (items := self.batches.get()) is not None:
                 if self.error is None and not self.abandoned:
                     try:
-                        self.write(items)
+                        self.work(items)
                     except BaseException as error:  # re-raised in the caller's thread
                         self.error = error
         finally:
@@ -750,8 +765,8 @@ class _Writer(threading.Thread):
         self.join()
         self._reraise()
 
-    def abandon(self) -> None:
-        self.abandoned = True
+    def stop(self) -> None:
+        """After `abandoned` is set: drop the batches in line and wait for the one being worked on."""
         with contextlib.suppress(queue.Empty):
             while True:
                 self.batches.get_nowait()
