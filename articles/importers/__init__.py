@@ -102,6 +102,9 @@ class Record:
     # Hill tag lines can only be split with the help of the body and the tag vocabulary,
     # so the hill reader passes the raw line on and the save path splits it.
     raw_tag_line: str = ""
+    # Set by a reader that has put body_html through articles.sanitize already, so that the save path
+    # does not clean the same HTML twice. Never read from a file.
+    body_sanitized: bool = field(default=False, compare=False, repr=False)
 
 
 def format_module(name: str):

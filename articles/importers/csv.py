@@ -122,6 +122,7 @@ def _record(header: list[str], row: list[str], line: int) -> Record | Failure:
         headline=plain_text(fields["headline"]),
         line=line,
         body_html=sanitize_html(body),
+        body_sanitized=True,
         dek=plain_text(fields.get("dek", "")),
         section=plain_text(fields.get("section", "")),
         authors=[AuthorRef(name) for name in unique(fields.get("authors", "").split(";"))],

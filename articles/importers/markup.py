@@ -20,11 +20,15 @@ def text_to_html(text: str) -> str:
     """Plain text: blank lines separate paragraphs, single line breaks become <br>."""
     # Escaped once as a whole (escaping leaves whitespace alone, so the splits below are the same).
     text = html.escape(text.replace("\r\n", "\n").replace("\r", "\n").strip())
-    return "".join(
-        "<p>" + "<br>".join(line.strip() for line in p.strip().split("\n")) + "</p>"
-        for p in re.split(r"\n\s*\n", text)
-        if p.strip()
-    )
+    paragraphs = []
+    for p in _PARAGRAPH_BREAK.split(text):
+        if p := p.strip():
+            lines = p if "\n" not in p else "<br>".join(line.strip() for line in p.split("\n"))
+            paragraphs.append(f"<p>{lines}</p>")
+    return "".join(paragraphs)
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 _BLOCK = re.compile(

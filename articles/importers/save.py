@@ -235,7 +235,7 @@ class Importer:
         if not new:
             return
         for item in new:
-            item.body = sanitize_html(item.record.body_html)
+            item.body = _sanitized_body(item.record)
         try:
             vectors = _execute_binary(
                 "SELECT articles_search_body(body) FROM unnest(%b::text[]) WITH ORDINALITY AS u(body, i)"
@@ -520,7 +520,7 @@ class Importer:
             headline=item.headline,
             slug=record.slug,
             dek=record.dek.strip(),
-            body=item.body if item.body is not None else sanitize_html(record.body_html),
+            body=item.body if item.body is not None else _sanitized_body(record),
             section_id=sections.get(record.section.strip().casefold()),
             status=item.status,
             published_at=published_at,
@@ -942,6 +942,10 @@ def checksum(record: Record, *, source: str, status: str, headline: str) -> str:
     ]  # fmt: skip
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+def _sanitized_body(record: Record) -> str:
+    return record.body_html if record.body_sanitized else sanitize_html(record.body_html)
 
 
 def _iso(value):

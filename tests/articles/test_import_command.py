@@ -235,6 +235,11 @@ class TestJsonLines:
         import_articles(jsonl(tmp_path, rec("a", body_html=body)))
         assert Article.objects.get().body == '<p>Hi <a rel="noopener noreferrer">link</a></p>'
 
+    def test_a_file_cannot_claim_its_body_is_sanitized_already(self, tmp_path):
+        body = '<p onclick="x()">Hi <script>alert(1)</script></p>'
+        import_articles(jsonl(tmp_path, rec("a", body_html=body, body_sanitized=True)))
+        assert Article.objects.get().body == "<p>Hi </p>"
+
     def test_slug_collisions_get_suffixes(self, tmp_path):
         make_article("Same headline")
         path = jsonl(
