@@ -195,7 +195,27 @@ def conflict_message(article, loaded_version):
     )
 
 
-class BylineInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """
+    A table of rows whose inputs carry their column's name (aria-label): the table shows the labels only
+    as column headings, which do not name the inputs for a screen reader (axe: label, select-name).
+    """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Labelled(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)  # the formset's own fields too: "Delete", the order
+                for field in form.fields.values():
+                    # The widget itself, not a related-object wrapper (whose attrs are another widget's).
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs.setdefault("aria-label", str(field.label))
+
+        return Labelled
+
+
+class BylineInline(LabelledTabularInline):
     model = Byline
     extra = 1
     autocomplete_fields = ["author"]
@@ -260,7 +280,7 @@ def parse_local_datetime(value):
     return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
-class RelatedPinInline(admin.TabularInline):
+class RelatedPinInline(LabelledTabularInline):
     """Public site: stories an editor pins as related, shown first, in position order."""
 
     model = RelatedPin

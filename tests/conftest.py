@@ -2,12 +2,19 @@
 Shared fixtures. Browser tests (marker `browser`) drive Debian's chromium through Playwright; PostgreSQL
 tests (marker `postgres`) need DATABASE_URL to point at PostgreSQL. Without either, those tests are skipped
 with the reason, except under CI=true, where a skip is turned into a failure.
+
+The npm tools that judge pages (axe-core in the browser, the Nu HTML checker under java) are installed on
+first use into var/npm (gitignored), so a fresh clone needs nothing by hand.
 """
 
+import fcntl
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,3 +79,56 @@ def _clear_cache():
     yield
     cache.clear()
     forget_local()
+
+
+NPM_PREFIX = Path(settings.BASE_DIR) / "var" / "npm"
+NPM_PACKAGES = ["axe-core@4", "vnu-jar"]
+AXE_JS = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = NPM_PREFIX / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.fixture(scope="session")
+def npm_tools():
+    """Install axe-core and vnu-jar into var/npm unless they are there; one installer at a time."""
+    if AXE_JS.exists() and VNU_JAR.exists():
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        skip_or_fail("needs npm to install axe-core and vnu-jar (apt-get install npm)")
+    NPM_PREFIX.mkdir(parents=True, exist_ok=True)
+    with open(NPM_PREFIX / ".install-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if AXE_JS.exists() and VNU_JAR.exists():
+            return
+        command = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(NPM_PREFIX), *NPM_PACKAGES]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            skip_or_fail(f"`{' '.join(command)}` took more than 10 minutes")
+        if result.returncode or not (AXE_JS.exists() and VNU_JAR.exists()):
+            skip_or_fail(f"`{' '.join(command)}` failed ({result.returncode}): {result.stderr[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def axe_source(npm_tools):
+    return AXE_JS.read_text()
+
+
+@pytest.fixture(scope="session")
+def vnu_command(npm_tools):
+    java = shutil.which("java")
+    if not java:
+        skip_or_fail("needs java for the Nu HTML checker (apt-get install default-jre-headless)")
+    return [java, "-Xss8m", "-jar", str(VNU_JAR)]
+
+
+BLOCKING = {"serious", "critical"}  # axe-core impacts a page must not have
+
+
+def axe_violations(page, axe_source):
+    page.evaluate(axe_source)  # not add_script_tag: the page's CSP blocks injected inline scripts
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)
+        }))"""
+    )

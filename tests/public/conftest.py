@@ -1,65 +1,16 @@
 """
-Fixtures for the public site's quality checks: a small but complete site to look at, and the npm tools that
-judge it (axe-core in the browser, the Nu HTML checker under java).
-
-The tools are installed on first use into var/npm (gitignored), so a fresh clone needs nothing by hand.
-Without npm, java or chromium the checks are skipped with the reason, except under CI=true, where that is
-a failure.
+Fixtures for the public site's quality checks: a small but complete site to look at. The npm tools that
+judge it (axe-core in the browser, the Nu HTML checker under java) are fixtures of tests/conftest.py.
 """
 
 import datetime
-import fcntl
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
-from tests.conftest import skip_or_fail
 from tests.factories import make_article, make_author, make_section, make_tag
 
-NPM_PREFIX = Path(settings.BASE_DIR) / "var" / "npm"
-NPM_PACKAGES = ["axe-core@4", "vnu-jar"]
-AXE_JS = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
-VNU_JAR = NPM_PREFIX / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 FIGURE_PATH = "/figure.png"  # the browser tests answer it with a real image
-
-
-@pytest.fixture(scope="session")
-def npm_tools():
-    """Install axe-core and vnu-jar into var/npm unless they are there; one installer at a time."""
-    if AXE_JS.exists() and VNU_JAR.exists():
-        return
-    npm = shutil.which("npm")
-    if not npm:
-        skip_or_fail("needs npm to install axe-core and vnu-jar (apt-get install npm)")
-    NPM_PREFIX.mkdir(parents=True, exist_ok=True)
-    with open(NPM_PREFIX / ".install-lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if AXE_JS.exists() and VNU_JAR.exists():
-            return
-        command = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(NPM_PREFIX), *NPM_PACKAGES]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        except subprocess.TimeoutExpired:
-            skip_or_fail(f"`{' '.join(command)}` took more than 10 minutes")
-        if result.returncode or not (AXE_JS.exists() and VNU_JAR.exists()):
-            skip_or_fail(f"`{' '.join(command)}` failed ({result.returncode}): {result.stderr[-2000:]}")
-
-
-@pytest.fixture(scope="session")
-def axe_source(npm_tools):
-    return AXE_JS.read_text()
-
-
-@pytest.fixture(scope="session")
-def vnu_command(npm_tools):
-    java = shutil.which("java")
-    if not java:
-        skip_or_fail("needs java for the Nu HTML checker (apt-get install default-jre-headless)")
-    return [java, "-Xss8m", "-jar", str(VNU_JAR)]
 
 
 @pytest.fixture

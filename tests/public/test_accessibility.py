@@ -10,6 +10,7 @@ import time
 import pytest
 from PIL import Image
 
+from tests.conftest import BLOCKING, axe_violations
 from tests.factories import make_article
 from tests.public.conftest import FIGURE_PATH
 
@@ -27,7 +28,6 @@ PAGES = [
     "search-empty",
     "404",
 ]
-BLOCKING = {"serious", "critical"}
 
 
 def figure_png():
@@ -45,15 +45,6 @@ def serve_figure(page, delay=0.0):
         route.fulfill(status=200, content_type="image/png", body=body)
 
     page.route(f"**{FIGURE_PATH}", fulfil)
-
-
-def axe_violations(page, axe_source):
-    page.evaluate(axe_source)  # not add_script_tag: the page's CSP blocks injected inline scripts
-    return page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(v => ({
-            id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)
-        }))"""
-    )
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -3,7 +3,25 @@
 // 1. The prose editor's contenteditable has no accessible name (axe: aria-input-field-name):
 //    give it the text of the body field's <label>.
 // 2. Tag input suggestions: fill a <datalist> with existing tag names for the name being typed.
+// 3. The autocomplete fields' select2 comboboxes (lead image, byline authors, pinned stories) are named by
+//    the current choice only, which is empty on a new row (axe: aria-input-field-name): give each the name
+//    of its <select>, from its <label> or, in table rows, its aria-label (set by the admin's inlines).
 (function () {
+  function labelComboboxes() {
+    document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+      var container = select.nextElementSibling;
+      var combobox = container && container.querySelector('.select2-selection[role="combobox"]');
+      if (!combobox || combobox.hasAttribute("aria-label")) return;
+      var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
+      var name = select.getAttribute("aria-label") || (label ? label.textContent.replace(/:$/, "").trim() : "");
+      if (!name) return;
+      combobox.setAttribute("aria-label", name);
+      // The choice shown inside it is a read-only textbox of its own, named by the same label.
+      var shown = combobox.querySelector('.select2-selection__rendered[role="textbox"]');
+      if (shown) shown.setAttribute("aria-label", name);
+    });
+  }
+
   function labelEditors() {
     document.querySelectorAll(".prose-editor .ProseMirror[contenteditable]").forEach(function (editable) {
       if (editable.hasAttribute("aria-label")) return;
@@ -50,6 +68,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input.tag-input[list]").forEach(setUpTagInput);
     labelEditors();
-    new MutationObserver(labelEditors).observe(document.body, { childList: true, subtree: true });
+    labelComboboxes();
+    new MutationObserver(function () {
+      labelEditors();
+      labelComboboxes();
+    }).observe(document.body, { childList: true, subtree: true });
   });
 })();
