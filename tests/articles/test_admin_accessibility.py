@@ -14,16 +14,7 @@ from tests.factories import make_article, make_author, make_section, make_tag
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _orm_inside_playwrights_loop():
-    # Module scope: still set while pytest-django flushes the database after the test (function teardown).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture
-def desk(transactional_db):
+def make_desk():
     make_user("ed", "Editor")
     section = make_section("Politics")
     story = make_article(
@@ -43,8 +34,9 @@ def desk(transactional_db):
 
 
 def test_the_desks_admin_pages_have_no_serious_or_critical_axe_violations(
-    browser, live_server, desk, axe_source
+    django_db_setup, live_server, browser, axe_source
 ):
+    desk = make_desk()
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/")
