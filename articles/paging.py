@@ -19,11 +19,13 @@ import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
 from articles.models import CARD_FIELDS, Article, Byline, TaggedArticle
+from newsroom.fixed_queries import FixedQuery, Many
 
 _ROLES = dict(Byline.Role.choices)
 
@@ -125,12 +127,9 @@ def tag_links(article_id):
     return [TagLink(name, slug) for name, slug in rows.values_list("tag__name", "tag__slug")]
 
 
-def load_cards(ids, *, now=None):
-    """
-    Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`, with
-    their bylines: one query, the articles left-joined to their bylines and authors (a row per byline).
-    """
-    rows = (
+def _card_rows(ids, now):
+    """A row per byline of the articles among `ids` visible at `now` (published() decides), by id."""
+    return (
         Article.objects.published(now)
         .filter(pk__in=ids)
         .order_by("pk", "bylines__position", "bylines__pk")
@@ -143,9 +142,24 @@ def load_cards(ids, *, now=None):
             "bylines__role",
         )
     )
+
+
+# Every list page runs it: compiled once per number of ids (see newsroom/fixed_queries.py).
+_CARD_ROWS = FixedQuery(
+    _card_rows, model=Article, ids=Many(models.BigIntegerField()), now=models.DateTimeField()
+)
+
+
+def load_cards(ids, *, now=None):
+    """
+    Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`, with
+    their bylines: one query, the articles left-joined to their bylines and authors (a row per byline).
+    """
+    if not ids:
+        return []
     width = 2 + len(CARD_FIELDS)
     cards = {}
-    for row in rows:
+    for row in _CARD_ROWS.rows(ids=ids, now=now or timezone.now()):
         card = cards.get(row[0])
         if card is None:
             card = cards[row[0]] = Card(*row[:width])
@@ -178,6 +192,39 @@ class ArticleIds:
 
 def tag_article_ids(tag, now=None):
     return TaggedArticle.objects.visible(now).filter(tag=tag).values_list("content_object_id", flat=True)
+
+
+class FixedIds:
+    """
+    Ordered ids as ArticleIds pages over them: a page is read through a FixedQuery (compiled once, sliced
+    in SQL), the count through the queryset the same function builds (once per cache generation).
+    """
+
+    def __init__(self, query, **values):
+        self.query = query
+        self.values = values
+
+    def count(self):
+        return self.query.build(**self.values).count()
+
+    def __getitem__(self, index):
+        start, stop = index.start or 0, index.stop
+        if index.step is not None or start < 0 or stop is None or stop < start:
+            raise ValueError("FixedIds takes slices [start:stop] with 0 <= start <= stop")
+        return [row[0] for row in self.query.rows(limit=stop - start, offset=start, **self.values)]
+
+
+_TAG_IDS = FixedQuery(
+    lambda tag, now: tag_article_ids(tag, now),
+    model=TaggedArticle,
+    tag=models.BigIntegerField(),
+    now=models.DateTimeField(),
+)
+
+
+def tag_page_ids(tag, now):
+    """A tag's visible article ids, newest first, for a tag page (tag_article_ids(), compiled once)."""
+    return FixedIds(_TAG_IDS, tag=tag.pk, now=now)
 
 
 def author_article_ids(author, now=None):

@@ -1,0 +1,152 @@
+"""
+Querysets compiled to SQL once and run again with new values: `FixedQuery`.
+
+The public pages run a few querysets of a fixed shape on every request (a tag by its slug, a page of a
+tag's article ids, the story cards of a page), and building and compiling them through the ORM cost more
+CPU than sending them and reading their rows. A FixedQuery builds its queryset once per shape with `Param`
+expressions where the values go, keeps the compiled SQL, and then only fills in the values. The queryset
+stays the one definition of the query (published() included); only the work of turning it into SQL is
+done once per process and database.
+
+A value is prepared for the database the way a lookup prepares it (the parameter's field's
+get_db_prep_value), and result rows are converted the way the ORM converts the selected columns. A list
+parameter (`Many`) becomes one placeholder per item: its length is part of the shape. Values must not be
+None (a lookup would have turned `= None` into IS NULL).
+"""
+
+import threading
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models import Expression
+
+
+class Param(Expression):
+    """Stands for the value of the parameter `name` of a FixedQuery; compiles to one placeholder."""
+
+    def __init__(self, name, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", [_Slot(self.name, self.output_field)]
+
+
+class Many:
+    """Declares a list parameter: the builder gets a list of Params, one per item of the value."""
+
+    def __init__(self, field):
+        self.field = field
+
+
+class _Slot:
+    """Where a parameter's value goes in the compiled parameters."""
+
+    __slots__ = ("name", "field")
+
+    def __init__(self, name, field):
+        self.name = name
+        self.field = field
+
+
+class _Compiled:
+    def __init__(self, queryset, using):
+        connection = connections[using]
+        compiler = queryset.query.get_compiler(using=using)
+        try:
+            self.sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            self.sql, params = None, ()
+        self.params = list(params)
+        self.slots = [(index, p) for index, p in enumerate(self.params) if isinstance(p, _Slot)]
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]] if self.sql else []
+        self.converters = [
+            (index, functions, column)
+            for index, column in enumerate(columns)
+            if (functions := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+        ]
+
+    def rows(self, connection, values, limit=None, offset=0):
+        if self.sql is None:
+            return []
+        sql, params = self.sql, list(self.params)
+        for index, slot in self.slots:
+            params[index] = slot.field.get_db_prep_value(values[slot.name], connection)
+        if limit is not None:  # what a slice of the queryset adds, as parameters: one shape for every page
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for index, functions, column in self.converters:
+                for function in functions:
+                    row[index] = function(row[index], column, connection)
+            converted.append(tuple(row))
+        return converted
+
+
+class FixedQuery:
+    """
+    `build(**params)` returns a values_list() queryset (rows come back as tuples of its columns); `params`
+    maps each parameter's name to a model field (its type) or Many(field); `model` routes the query.
+
+        ids = FixedQuery(lambda tag: TaggedArticle.objects.filter(tag_id=tag).values_list("id"),
+                         model=TaggedArticle, tag=models.BigIntegerField())
+        ids.rows(tag=3)
+    """
+
+    def __init__(self, build, *, model, **params):
+        self.build = build
+        self.model = model  # routes the query as the queryset would be routed (router.db_for_read)
+        self.params = params
+        self._compiled = {}
+        self._lock = threading.Lock()
+
+    def rows(self, *, limit=None, offset=0, **values):
+        """The rows for `values`; `limit` and `offset` slice them in SQL (the queryset must be unsliced)."""
+        return self._rows(router.db_for_read(self.model), values, limit, offset)
+
+    def instances(self, **values):
+        """
+        Model instances, as the queryset itself would give them, for a queryset that selects every concrete
+        column in order: build() returns `....values_list(*FixedQuery.columns(model))`.
+        """
+        using = router.db_for_read(self.model)
+        names = self.columns(self.model)
+        return [self.model.from_db(using, names, row) for row in self._rows(using, values, None, 0)]
+
+    @staticmethod
+    def columns(model):
+        return [field.attname for field in model._meta.concrete_fields]
+
+    def _rows(self, using, values, limit, offset):
+        shape = (using, *(len(values[name]) for name, kind in self.params.items() if isinstance(kind, Many)))
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            compiled = self._compile(using, values)
+            with self._lock:
+                self._compiled[shape] = compiled
+        return compiled.rows(connections[using], self._flat_values(values), limit, offset)
+
+    def _compile(self, using, values):
+        arguments = {}
+        for name, kind in self.params.items():
+            if isinstance(kind, Many):
+                arguments[name] = [Param(f"{name}[{i}]", kind.field) for i in range(len(values[name]))]
+            else:
+                arguments[name] = Param(name, kind)
+        return _Compiled(self.build(**arguments).using(using), using)
+
+    def _flat_values(self, values):
+        flat = {}
+        for name, kind in self.params.items():
+            if isinstance(kind, Many):
+                flat.update((f"{name}[{i}]", value) for i, value in enumerate(values[name]))
+            else:
+                flat[name] = values[name]
+        return flat

@@ -1,0 +1,101 @@
+"""newsroom.fixed_queries: a queryset compiled once gives what the queryset gives, for any values."""
+
+import datetime
+
+import pytest
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article, Status
+from newsroom.fixed_queries import FixedQuery, Many
+from tags.models import Tag
+from tests.factories import make_article, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def _visible_ids(ids, now):
+    return (
+        Article.objects.published(now).filter(pk__in=ids).order_by("-published_at", "-pk").values_list("pk")
+    )
+
+
+VISIBLE_IDS = FixedQuery(
+    _visible_ids, model=Article, ids=Many(models.BigIntegerField()), now=models.DateTimeField()
+)
+
+
+def test_rows_equal_the_querysets_for_new_values_of_every_parameter():
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    old = make_article("Old", published_at=now - 3 * hour)
+    new = make_article("New", published_at=now - hour)
+    scheduled = make_article("Later", status=Status.SCHEDULED, publish_at=now + hour, published_at=now + hour)
+    ids = [old.pk, new.pk, scheduled.pk]
+
+    for moment in [now, now + 2 * hour, now - 2 * hour]:
+        for chosen in [ids, ids[:2], ids[1:2]]:
+            assert VISIBLE_IDS.rows(ids=chosen, now=moment) == list(_visible_ids(chosen, moment))
+    assert VISIBLE_IDS.rows(ids=ids, now=now + 2 * hour) == [(scheduled.pk,), (new.pk,), (old.pk,)]
+
+
+def test_a_shape_is_compiled_once_and_each_run_is_one_query(django_assert_num_queries):
+    article = make_article()
+    query = FixedQuery(
+        _visible_ids, model=Article, ids=Many(models.BigIntegerField()), now=models.DateTimeField()
+    )
+
+    query.rows(ids=[article.pk], now=timezone.now())
+    compiled = dict(query._compiled)
+    with django_assert_num_queries(1):
+        assert query.rows(ids=[article.pk + 1], now=timezone.now()) == []
+    assert query._compiled == compiled  # same shape: nothing compiled again
+    query.rows(ids=[article.pk, article.pk + 1], now=timezone.now())
+    assert len(query._compiled) == len(compiled) + 1  # two ids: another shape
+
+
+def test_limit_and_offset_slice_in_sql_as_a_queryset_slice_does():
+    now = timezone.now()
+    articles = [make_article(published_at=now - datetime.timedelta(minutes=n)) for n in range(5)]
+    ids = [article.pk for article in articles]
+    for start, stop in [(0, 2), (2, 4), (4, 9), (7, 9)]:
+        assert VISIBLE_IDS.rows(ids=ids, now=now, limit=stop - start, offset=start) == list(
+            _visible_ids(ids, now)[start:stop]
+        )
+
+
+def test_instances_are_the_models_the_queryset_loads():
+    tag = make_tag("Climate", description="Warming")
+    by_slug = FixedQuery(
+        lambda slug: Tag.objects.filter(slug=slug).values_list(*FixedQuery.columns(Tag)),
+        model=Tag,
+        slug=Tag._meta.get_field("slug"),
+    )
+
+    [found] = by_slug.instances(slug=tag.slug)
+
+    assert found == tag
+    assert [(f.attname, getattr(found, f.attname)) for f in Tag._meta.concrete_fields] == [
+        (f.attname, getattr(tag, f.attname)) for f in Tag._meta.concrete_fields
+    ]
+    assert not found._state.adding and found._state.db == "default"
+    assert by_slug.instances(slug="no-such-tag") == []
+
+
+def test_values_are_converted_as_the_orm_converts_them():
+    article = make_article(published_at=timezone.now().replace(microsecond=0))
+    dates = FixedQuery(
+        lambda pk: Article.objects.filter(pk=pk).values_list("published_at", "legal_hold"),
+        model=Article,
+        pk=models.BigIntegerField(),
+    )
+
+    assert dates.rows(pk=article.pk) == [(article.published_at, False)]
+    assert dates.rows(pk=article.pk)[0][0].tzinfo is not None
+
+
+def test_an_empty_list_runs_no_query():
+    with CaptureQueriesContext(connection) as queries:
+        assert VISIBLE_IDS.rows(ids=[], now=timezone.now()) == []
+    assert len(queries) == 0
