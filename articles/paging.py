@@ -77,9 +77,21 @@ class Card:
         return article_path(self)
 
 
-def cards_of(articles):
-    """Cards (bylines not yet attached) of a filtered, ordered, sliced queryset of Article, in its order."""
-    return [Card(*row) for row in articles.values_list("pk", *CARD_FIELDS, "section_id")]
+def card_values(articles):
+    """The columns of a Card (no bylines), from a filtered, ordered queryset of Article."""
+    return articles.values_list("pk", *CARD_FIELDS, "section_id")
+
+
+def _credit_rows(article_ids):
+    return (
+        Byline.objects.filter(article__pk__in=article_ids)
+        .order_by("article_id", "position", "pk")
+        .values_list("article_id", "author__name", "author__slug", "role")
+    )
+
+
+# Run by the article and home pages: compiled once per number of ids (newsroom/fixed_queries.py).
+_CREDIT_ROWS = FixedQuery(_credit_rows, model=Byline, article_ids=Many(models.BigIntegerField()))
 
 
 def credits_by_article(article_ids):
@@ -87,10 +99,7 @@ def credits_by_article(article_ids):
     credits = {}
     if not article_ids:
         return credits
-    rows = Byline.objects.filter(article_id__in=list(article_ids)).order_by("article_id", "position", "pk")
-    for article_id, name, slug, role in rows.values_list(
-        "article_id", "author__name", "author__slug", "role"
-    ):
+    for article_id, name, slug, role in _CREDIT_ROWS.rows(article_ids=list(article_ids)):
         credits.setdefault(article_id, Credits()).append(Credit(CardAuthor(name, slug), role))
     return credits
 
@@ -121,10 +130,17 @@ def _tag_path(slug):
     return f"{_tags_prefix()}{iri_to_uri(slug)}/"
 
 
+def _tag_link_rows(article_id):
+    rows = TaggedArticle.objects.filter(content_object_id=article_id).order_by("tag__name")
+    return rows.values_list("tag__name", "tag__slug")
+
+
+_TAG_LINK_ROWS = FixedQuery(_tag_link_rows, model=TaggedArticle, article_id=models.BigIntegerField())
+
+
 def tag_links(article_id):
     """The tags of an article, by name, with one query."""
-    rows = TaggedArticle.objects.filter(content_object_id=article_id).order_by("tag__name")
-    return [TagLink(name, slug) for name, slug in rows.values_list("tag__name", "tag__slug")]
+    return [TagLink(name, slug) for name, slug in _TAG_LINK_ROWS.rows(article_id=article_id)]
 
 
 def _card_rows(ids, now):

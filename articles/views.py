@@ -3,6 +3,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +15,16 @@ from django.views.decorators.http import require_safe
 
 from articles import cache, search, structured_data
 from articles.models import Article, ArticleSlugHistory, Byline, Correction, PreviewLink, Section
-from articles.paging import ArticleIds, attach_bylines, cards_of, credits_by_article, newest_ids, tag_links
+from articles.paging import (
+    ArticleIds,
+    Card,
+    attach_bylines,
+    card_values,
+    credits_by_article,
+    newest_ids,
+    tag_links,
+)
+from newsroom.fixed_queries import FixedQuery
 
 PAGE_SIZE = 20
 HOME_LATEST = 10
@@ -56,22 +66,45 @@ def paginate(request, queryset, *, count_key=None, per_page=PAGE_SIZE):
     return paginator.page(number)
 
 
+# The home page's queries, compiled once (newsroom/fixed_queries.py): the lead (the latest pin), and the
+# newest stories, without the lead when there is one (sliced with limit=).
+_HOME_LEAD = FixedQuery(
+    lambda now: card_values(
+        Article.objects.published(now).filter(home_pinned_at__isnull=False).order_by("-home_pinned_at")[:1]
+    ),
+    model=Article,
+    now=models.DateTimeField(),
+)
+_HOME_LATEST = FixedQuery(
+    lambda now: card_values(Article.objects.published(now).newest_first()),
+    model=Article,
+    now=models.DateTimeField(),
+)
+_HOME_LATEST_BUT_LEAD = FixedQuery(
+    lambda now, lead: card_values(Article.objects.published(now).newest_first().exclude(pk=lead)),
+    model=Article,
+    now=models.DateTimeField(),
+    lead=models.BigIntegerField(),
+)
+_SECTIONS = FixedQuery(lambda: Section.objects.values_list(*FixedQuery.columns(Section)), model=Section)
+
+
 @require_safe
 @cache.public_page
 def home(request):
     now = timezone.now()
-    published = Article.objects.published(now)
     # The lead: the latest pin, else the newest story. Story cards (articles/paging.py), bylines in one query.
-    lead = cards_of(published.filter(home_pinned_at__isnull=False).order_by("-home_pinned_at")[:1])
-    latest = published.newest_first()
+    lead = [Card(*row) for row in _HOME_LEAD.rows(now=now)]
     if lead:
-        latest = latest.exclude(pk=lead[0].pk)
-    latest = cards_of(latest[: HOME_LATEST + (0 if lead else 1)])
+        latest = _HOME_LATEST_BUT_LEAD.rows(now=now, lead=lead[0].pk, limit=HOME_LATEST)
+    else:
+        latest = _HOME_LATEST.rows(now=now, limit=HOME_LATEST + 1)
+    latest = [Card(*row) for row in latest]
     if not lead:
         lead, latest = latest[:1], latest[1:]
     attach_bylines([*lead, *latest])
     lead = lead[0] if lead else None
-    sections = list(Section.objects.all())
+    sections = _SECTIONS.instances()
     lead_section = next((s for s in sections if lead is not None and s.pk == lead.section_id), None)
     blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
     section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]

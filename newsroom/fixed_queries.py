@@ -50,28 +50,46 @@ class _Slot:
 
 
 class _Compiled:
-    def __init__(self, queryset, using):
-        connection = connections[using]
-        compiler = queryset.query.get_compiler(using=using)
-        try:
-            self.sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            self.sql, params = None, ()
+    """SQL with _Slots among its parameters, and the converters of its columns."""
+
+    def __init__(self, sql, params, columns, connection):
+        self.sql = sql
         self.params = list(params)
         self.slots = [(index, p) for index, p in enumerate(self.params) if isinstance(p, _Slot)]
-        columns = [column for column, _, _ in compiler.select[: compiler.col_count]] if self.sql else []
         self.converters = [
             (index, functions, column)
             for index, column in enumerate(columns)
             if (functions := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
         ]
 
+    @classmethod
+    def query(cls, queryset, using):
+        connection = connections[using]
+        compiler = queryset.query.get_compiler(using=using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return cls(None, (), (), connection)
+        return cls(
+            sql, params, [column for column, _, _ in compiler.select[: compiler.col_count]], connection
+        )
+
+    @classmethod
+    def where(cls, queryset, using):
+        query = queryset.query
+        sql, params = query.get_compiler(using=using).compile(query.where)
+        return cls(sql, params, (), connections[using])
+
+    def sql_and_params(self, connection, values):
+        params = list(self.params)
+        for index, slot in self.slots:
+            params[index] = slot.field.get_db_prep_value(values[slot.name], connection)
+        return self.sql, params
+
     def rows(self, connection, values, limit=None, offset=0):
         if self.sql is None:
             return []
-        sql, params = self.sql, list(self.params)
-        for index, slot in self.slots:
-            params[index] = slot.field.get_db_prep_value(values[slot.name], connection)
+        sql, params = self.sql_and_params(connection, values)
         if limit is not None:  # what a slice of the queryset adds, as parameters: one shape for every page
             sql = f"{sql} LIMIT %s OFFSET %s"
             params += [limit, offset]
@@ -100,9 +118,9 @@ class FixedQuery:
         ids.rows(tag=3)
     """
 
-    def __init__(self, build, *, model, **params):
+    def __init__(self, build, *, model=None, **params):
         self.build = build
-        self.model = model  # routes the query as the queryset would be routed (router.db_for_read)
+        self.model = model  # routes rows() as the queryset would be routed (router.db_for_read)
         self.params = params
         self._compiled = {}
         self._lock = threading.Lock()
@@ -124,23 +142,36 @@ class FixedQuery:
     def columns(model):
         return [field.attname for field in model._meta.concrete_fields]
 
+    def where(self, using, **values):
+        """
+        The queryset's WHERE clause as SQL on its unaliased tables, and its parameters: for hand-written SQL
+        that must filter as the queryset does (published() in articles/related.py).
+        """
+        compiled = self._get(("where", using), _Compiled.where, using, values)
+        return compiled.sql_and_params(connections[using], self._flat_values(values))
+
     def _rows(self, using, values, limit, offset):
         shape = (using, *(len(values[name]) for name, kind in self.params.items() if isinstance(kind, Many)))
-        compiled = self._compiled.get(shape)
-        if compiled is None:
-            compiled = self._compile(using, values)
-            with self._lock:
-                self._compiled[shape] = compiled
+        compiled = self._get(shape, _Compiled.query, using, values)
         return compiled.rows(connections[using], self._flat_values(values), limit, offset)
 
-    def _compile(self, using, values):
+    def _get(self, shape, compile, using, values):
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            compiled = compile(self.build(**self._arguments(values)).using(using), using)
+            with self._lock:
+                self._compiled[shape] = compiled
+        return compiled
+
+    def _arguments(self, values):
+        """What build() is called with: a Param for each parameter, a list of them for a Many."""
         arguments = {}
         for name, kind in self.params.items():
             if isinstance(kind, Many):
                 arguments[name] = [Param(f"{name}[{i}]", kind.field) for i in range(len(values[name]))]
             else:
                 arguments[name] = Param(name, kind)
-        return _Compiled(self.build(**arguments).using(using), using)
+        return arguments
 
     def _flat_values(self, values):
         flat = {}
