@@ -19,6 +19,7 @@ import threading
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Expression
+from django.db.models.query import ModelIterable, get_related_populators
 
 
 class Param(Expression):
@@ -52,9 +53,10 @@ class _Slot:
 class _Compiled:
     """SQL with _Slots among its parameters, and the converters of its columns."""
 
-    def __init__(self, sql, params, columns, connection):
+    def __init__(self, sql, params, columns, connection, loader=None):
         self.sql = sql
         self.params = list(params)
+        self.loader = loader  # a model queryset's: makes instances of its rows
         self.slots = [(index, p) for index, p in enumerate(self.params) if isinstance(p, _Slot)]
         self.converters = [
             (index, functions, column)
@@ -70,9 +72,10 @@ class _Compiled:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return cls(None, (), (), connection)
-        return cls(
-            sql, params, [column for column, _, _ in compiler.select[: compiler.col_count]], connection
-        )
+        models = issubclass(queryset._iterable_class, ModelIterable)
+        loader = _Loader(queryset, compiler, using) if models else None
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        return cls(sql, params, columns, connection, loader)
 
     @classmethod
     def where(cls, queryset, using):
@@ -108,10 +111,40 @@ class _Compiled:
         return converted
 
 
+class _Loader:
+    """What ModelIterable does with a row: the model instance, its select_related() objects, annotations."""
+
+    def __init__(self, queryset, compiler, using):
+        if queryset._fetch_mode.track_peers or queryset._known_related_objects:
+            raise ValueError(
+                "FixedQuery makes instances in the default fetch mode, without known related objects"
+            )
+        klass_info, select = compiler.klass_info, compiler.select
+        self.using = using
+        self.model = klass_info["model"]
+        self.fetch_mode = queryset._fetch_mode
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.names = [column[0].target.attname for column in select[self.start : self.end]]
+        self.related = get_related_populators(klass_info, select, using, queryset._fetch_mode)
+        self.annotations = dict(compiler.annotation_col_map or {})
+
+    def instance(self, row):
+        obj = self.model.from_db(
+            self.using, self.names, row[self.start : self.end], fetch_mode=self.fetch_mode
+        )
+        for populator in self.related:
+            populator.populate(row, obj)
+        for name, position in self.annotations.items():
+            setattr(obj, name, row[position])
+        return obj
+
+
 class FixedQuery:
     """
-    `build(**params)` returns a values_list() queryset (rows come back as tuples of its columns); `params`
-    maps each parameter's name to a model field (its type) or Many(field); `model` routes the query.
+    `build(**params)` returns a queryset: rows() gives tuples of its columns (for a values_list()),
+    instances() model instances; `params` maps each parameter's name to a model field (its type) or
+    Many(field); `model` routes the query as the queryset would be routed.
 
         ids = FixedQuery(lambda tag: TaggedArticle.objects.filter(tag_id=tag).values_list("id"),
                          model=TaggedArticle, tag=models.BigIntegerField())
@@ -130,17 +163,13 @@ class FixedQuery:
         return self._rows(router.db_for_read(self.model), values, limit, offset)
 
     def instances(self, **values):
-        """
-        Model instances, as the queryset itself would give them, for a queryset that selects every concrete
-        column in order: build() returns `....values_list(*FixedQuery.columns(model))`.
-        """
+        """Model instances, as iterating the model queryset gives them (select_related(), annotations)."""
         using = router.db_for_read(self.model)
-        names = self.columns(self.model)
-        return [self.model.from_db(using, names, row) for row in self._rows(using, values, None, 0)]
-
-    @staticmethod
-    def columns(model):
-        return [field.attname for field in model._meta.concrete_fields]
+        compiled = self._compiled_query(using, values)
+        return [
+            compiled.loader.instance(row)
+            for row in compiled.rows(connections[using], self._flat_values(values))
+        ]
 
     def where(self, using, **values):
         """
@@ -151,9 +180,13 @@ class FixedQuery:
         return compiled.sql_and_params(connections[using], self._flat_values(values))
 
     def _rows(self, using, values, limit, offset):
+        return self._compiled_query(using, values).rows(
+            connections[using], self._flat_values(values), limit, offset
+        )
+
+    def _compiled_query(self, using, values):
         shape = (using, *(len(values[name]) for name, kind in self.params.items() if isinstance(kind, Many)))
-        compiled = self._get(shape, _Compiled.query, using, values)
-        return compiled.rows(connections[using], self._flat_values(values), limit, offset)
+        return self._get(shape, _Compiled.query, using, values)
 
     def _get(self, shape, compile, using, values):
         compiled = self._compiled.get(shape)

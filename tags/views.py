@@ -10,7 +10,7 @@ from tags.models import Tag, TagRedirect
 
 # Run on every tag page: compiled once (newsroom/fixed_queries.py).
 _TAG_BY_SLUG = FixedQuery(
-    lambda slug: Tag.objects.filter(slug=slug).order_by("pk").values_list(*FixedQuery.columns(Tag))[:1],
+    lambda slug: Tag.objects.filter(slug=slug).order_by("pk")[:1],
     model=Tag,
     slug=Tag._meta.get_field("slug"),
 )

@@ -68,7 +68,7 @@ def test_limit_and_offset_slice_in_sql_as_a_queryset_slice_does():
 def test_instances_are_the_models_the_queryset_loads():
     tag = make_tag("Climate", description="Warming")
     by_slug = FixedQuery(
-        lambda slug: Tag.objects.filter(slug=slug).values_list(*FixedQuery.columns(Tag)),
+        lambda slug: Tag.objects.filter(slug=slug),
         model=Tag,
         slug=Tag._meta.get_field("slug"),
     )
@@ -99,3 +99,47 @@ def test_an_empty_list_runs_no_query():
     with CaptureQueriesContext(connection) as queries:
         assert VISIBLE_IDS.rows(ids=[], now=timezone.now()) == []
     assert len(queries) == 0
+
+
+def test_instances_carry_select_related_objects_and_annotations_as_the_queryset_gives_them(
+    django_assert_num_queries,
+):
+    from django.db.models import Count
+
+    from articles.models import Section
+    from tests.factories import make_section
+
+    section = make_section("World")
+    with_section = make_article("In a section", section=section, tags=[make_tag(), make_tag()])
+    without = make_article("No section")
+
+    def build(pk):
+        return (
+            Article.objects.select_related("section").annotate(tag_count=Count("tagged_items")).filter(pk=pk)
+        )
+
+    query = FixedQuery(build, model=Article, pk=models.BigIntegerField())
+    for article in [with_section, without]:
+        [found] = query.instances(pk=article.pk)
+        [expected] = build(article.pk)
+        with django_assert_num_queries(0):
+            assert (found.pk, found.headline, found.tag_count) == (
+                expected.pk,
+                expected.headline,
+                expected.tag_count,
+            )
+            assert found.section == expected.section
+    assert isinstance(query.instances(pk=with_section.pk)[0].section, Section)
+
+
+def test_where_is_the_querysets_own_where_clause_for_hand_written_sql():
+    now = timezone.now()
+    visible = make_article("Visible")
+    make_article("Draft", status=Status.DRAFT)
+    published = FixedQuery(lambda now: Article.objects.published(now), now=models.DateTimeField())
+
+    sql, params = published.where("default", now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM articles_article WHERE {sql}", params)
+        assert [row[0] for row in cursor.fetchall()] == [visible.pk]
+    assert published.where("default", now=now - datetime.timedelta(days=1))[1] != params
