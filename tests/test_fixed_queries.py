@@ -143,3 +143,24 @@ def test_where_is_the_querysets_own_where_clause_for_hand_written_sql():
         cursor.execute(f"SELECT id FROM articles_article WHERE {sql}", params)
         assert [row[0] for row in cursor.fetchall()] == [visible.pk]
     assert published.where("default", now=now - datetime.timedelta(days=1))[1] != params
+
+
+def test_postgres_binds_server_side_and_prepares_unless_turned_off(monkeypatch):
+    from newsroom.settings import PREPARE_THRESHOLD, database_from_url
+
+    options = database_from_url("postgres://user@db:5432/news")["OPTIONS"]
+    assert options == {"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD}
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "0")
+    assert database_from_url("postgres://user@db:5432/news")["OPTIONS"] == {}
+
+
+@pytest.mark.postgres
+def test_a_fixed_query_run_repeatedly_is_planned_once_as_a_prepared_statement():
+    from newsroom.settings import PREPARE_THRESHOLD
+
+    article = make_article()
+    for _ in range(PREPARE_THRESHOLD + 1):
+        assert VISIBLE_IDS.rows(ids=[article.pk], now=timezone.now()) == [(article.pk,)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%IN ($6)%"])
+        assert len(cursor.fetchall()) == 1
