@@ -178,12 +178,16 @@ DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Parallel test workers (pytest-xdist) share one Redis: each gets its own keys, or one worker would read the
+# page cache generation, and the pages, that another stored.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if RUNNING_TESTS else ""
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom")
+            + (f"-{_TEST_WORKER}" if _TEST_WORKER else ""),
         }
     }
 else:
