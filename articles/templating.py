@@ -129,6 +129,16 @@ def author_path(author):
     return f"{_authors_prefix()}{iri_to_uri(author.slug)}/"
 
 
+@functools.cache
+def _sections_prefix():
+    return reverse("articles:section", kwargs={"slug": "x"}).removesuffix("x/")
+
+
+def section_url(section):
+    """Section.get_absolute_url() without reverse() (the home page links every section)."""
+    return f"{_sections_prefix()}{iri_to_uri(section.slug)}/"
+
+
 # django.utils.html.escape is html.escape marked safe and lazy-aware; the byline marks its whole result safe.
 _escape = html.escape
 

@@ -247,13 +247,15 @@ def test_the_home_page_is_its_own_canonical_with_website_data(client, newsroom):
 
 
 def test_fast_list_links_equal_get_absolute_url_for_unicode_slugs():
-    from articles.templating import article_url, author_path
+    from articles.templating import article_url, author_path, section_url
 
     author = make_author("Zoë Ünal")
-    article = make_article("Çà et là", authors=[author])
+    section = make_section("Économie")
+    article = make_article("Çà et là", authors=[author], section=section)
 
     assert author_path(author) == author.get_absolute_url()
     assert article_url(article) == article.get_absolute_url()
+    assert section_url(section) == section.get_absolute_url()
 
 
 def test_an_article_pages_plain_bylines_and_tags_link_like_the_models():
