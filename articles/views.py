@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
@@ -18,6 +18,7 @@ from articles.models import Article, ArticleSlugHistory, Byline, Correction, Pre
 from articles.paging import (
     ArticleIds,
     Card,
+    FixedIds,
     attach_bylines,
     card_values,
     credits_by_article,
@@ -199,11 +200,26 @@ def article_context(article, *, now, bylines=None, tags=None):
     }
 
 
+# A section page's queries, compiled once (newsroom/fixed_queries.py).
+_SECTION_BY_SLUG = FixedQuery(
+    lambda slug: Section.objects.filter(slug=slug), model=Section, slug=Section._meta.get_field("slug")
+)
+_SECTION_IDS = FixedQuery(
+    lambda section, now: newest_ids(Article.objects.published(now).filter(section=section)),
+    model=Article,
+    section=models.BigIntegerField(),
+    now=models.DateTimeField(),
+)
+
+
 @require_safe
 @cache.public_page
 def section_detail(request, slug):
-    section = get_object_or_404(Section, slug=slug)
-    articles = ArticleIds(newest_ids(Article.objects.published().filter(section=section)))
+    section = next(iter(_SECTION_BY_SLUG.instances(slug=slug)), None)
+    if section is None:
+        raise Http404("No Section matches the given query.")
+    now = timezone.now()
+    articles = ArticleIds(FixedIds(_SECTION_IDS, section=section.pk, now=now), now=now)
     page = paginate(request, articles, count_key=f"section:{section.pk}")
     url = section.get_absolute_url()
     return render(
