@@ -58,6 +58,7 @@ class _Compiled:
         self.params = list(params)
         self.loader = loader  # a model queryset's: makes instances of its rows
         self.slots = [(index, p) for index, p in enumerate(self.params) if isinstance(p, _Slot)]
+        # Bound to the compiling thread's connection.ops; they read only settings-derived attributes of it.
         self.converters = [
             (index, functions, column)
             for index, column in enumerate(columns)
@@ -86,7 +87,10 @@ class _Compiled:
     def sql_and_params(self, connection, values):
         params = list(self.params)
         for index, slot in self.slots:
-            params[index] = slot.field.get_db_prep_value(values[slot.name], connection)
+            value = values[slot.name]
+            if value is None:  # the queryset would have said IS NULL, not = NULL
+                raise ValueError(f"FixedQuery parameter {slot.name!r} is None")
+            params[index] = slot.field.get_db_prep_value(value, connection)
         return self.sql, params
 
     def rows(self, connection, values, limit=None, offset=0):

@@ -164,3 +164,8 @@ def test_a_fixed_query_run_repeatedly_is_planned_once_as_a_prepared_statement():
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%IN ($6)%"])
         assert len(cursor.fetchall()) == 1
+
+
+def test_a_none_value_is_refused_rather_than_compared_with_equals():
+    with pytest.raises(ValueError, match="'now' is None"):
+        VISIBLE_IDS.rows(ids=[1], now=None)
