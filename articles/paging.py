@@ -19,11 +19,13 @@ import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
 from articles.models import CARD_FIELDS, Article, Byline, TaggedArticle
+from newsroom.fixed_queries import FixedQuery, Many
 
 _ROLES = dict(Byline.Role.choices)
 
@@ -75,9 +77,21 @@ class Card:
         return article_path(self)
 
 
-def cards_of(articles):
-    """Cards (bylines not yet attached) of a filtered, ordered, sliced queryset of Article, in its order."""
-    return [Card(*row) for row in articles.values_list("pk", *CARD_FIELDS, "section_id")]
+def card_values(articles):
+    """The columns of a Card (no bylines), from a filtered, ordered queryset of Article."""
+    return articles.values_list("pk", *CARD_FIELDS, "section_id")
+
+
+def _credit_rows(article_ids):
+    return (
+        Byline.objects.filter(article__pk__in=article_ids)
+        .order_by("article_id", "position", "pk")
+        .values_list("article_id", "author__name", "author__slug", "role")
+    )
+
+
+# Run by the article and home pages: compiled once per number of ids (newsroom/fixed_queries.py).
+_CREDIT_ROWS = FixedQuery(_credit_rows, model=Byline, article_ids=Many(models.BigIntegerField()))
 
 
 def credits_by_article(article_ids):
@@ -85,10 +99,7 @@ def credits_by_article(article_ids):
     credits = {}
     if not article_ids:
         return credits
-    rows = Byline.objects.filter(article_id__in=list(article_ids)).order_by("article_id", "position", "pk")
-    for article_id, name, slug, role in rows.values_list(
-        "article_id", "author__name", "author__slug", "role"
-    ):
+    for article_id, name, slug, role in _CREDIT_ROWS.rows(article_ids=list(article_ids)):
         credits.setdefault(article_id, Credits()).append(Credit(CardAuthor(name, slug), role))
     return credits
 
@@ -119,18 +130,22 @@ def _tag_path(slug):
     return f"{_tags_prefix()}{iri_to_uri(slug)}/"
 
 
+def _tag_link_rows(article_id):
+    rows = TaggedArticle.objects.filter(content_object_id=article_id).order_by("tag__name")
+    return rows.values_list("tag__name", "tag__slug")
+
+
+_TAG_LINK_ROWS = FixedQuery(_tag_link_rows, model=TaggedArticle, article_id=models.BigIntegerField())
+
+
 def tag_links(article_id):
     """The tags of an article, by name, with one query."""
-    rows = TaggedArticle.objects.filter(content_object_id=article_id).order_by("tag__name")
-    return [TagLink(name, slug) for name, slug in rows.values_list("tag__name", "tag__slug")]
+    return [TagLink(name, slug) for name, slug in _TAG_LINK_ROWS.rows(article_id=article_id)]
 
 
-def load_cards(ids, *, now=None):
-    """
-    Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`, with
-    their bylines: one query, the articles left-joined to their bylines and authors (a row per byline).
-    """
-    rows = (
+def _card_rows(ids, now):
+    """A row per byline of the articles among `ids` visible at `now` (published() decides), by id."""
+    return (
         Article.objects.published(now)
         .filter(pk__in=ids)
         .order_by("pk", "bylines__position", "bylines__pk")
@@ -143,9 +158,24 @@ def load_cards(ids, *, now=None):
             "bylines__role",
         )
     )
+
+
+# Every list page runs it: compiled once per number of ids (see newsroom/fixed_queries.py).
+_CARD_ROWS = FixedQuery(
+    _card_rows, model=Article, ids=Many(models.BigIntegerField()), now=models.DateTimeField()
+)
+
+
+def load_cards(ids, *, now=None):
+    """
+    Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`, with
+    their bylines: one query, the articles left-joined to their bylines and authors (a row per byline).
+    """
+    if not ids:
+        return []
     width = 2 + len(CARD_FIELDS)
     cards = {}
-    for row in rows:
+    for row in _CARD_ROWS.rows(ids=ids, now=now or timezone.now()):
         card = cards.get(row[0])
         if card is None:
             card = cards[row[0]] = Card(*row[:width])
@@ -178,6 +208,39 @@ class ArticleIds:
 
 def tag_article_ids(tag, now=None):
     return TaggedArticle.objects.visible(now).filter(tag=tag).values_list("content_object_id", flat=True)
+
+
+class FixedIds:
+    """
+    Ordered ids as ArticleIds pages over them: a page is read through a FixedQuery (compiled once, sliced
+    in SQL), the count through the queryset the same function builds (once per cache generation).
+    """
+
+    def __init__(self, query, **values):
+        self.query = query
+        self.values = values
+
+    def count(self):
+        return self.query.build(**self.values).count()
+
+    def __getitem__(self, index):
+        start, stop = index.start or 0, index.stop
+        if index.step is not None or start < 0 or stop is None or stop < start:
+            raise ValueError("FixedIds takes slices [start:stop] with 0 <= start <= stop")
+        return [row[0] for row in self.query.rows(limit=stop - start, offset=start, **self.values)]
+
+
+_TAG_IDS = FixedQuery(
+    lambda tag, now: tag_article_ids(tag, now),
+    model=TaggedArticle,
+    tag=models.BigIntegerField(),
+    now=models.DateTimeField(),
+)
+
+
+def tag_page_ids(tag, now):
+    """A tag's visible article ids, newest first, for a tag page (tag_article_ids(), compiled once)."""
+    return FixedIds(_TAG_IDS, tag=tag.pk, now=now)
 
 
 def author_article_ids(author, now=None):

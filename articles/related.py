@@ -16,8 +16,10 @@ Both read only the columns a story link shows (headline, slug, dates: models.CAR
 as articles with the other fields deferred, the home page's blocks as story cards (articles.paging.Card).
 """
 
-from django.db import connections
+from django.db import connections, models
 from django.utils import timezone
+
+from newsroom.fixed_queries import FixedQuery
 
 PER_TAG = 200
 
@@ -57,13 +59,19 @@ def _cards(connection, sql, params):
     return cards
 
 
-def _published_where(now, using):
-    """The WHERE clause of Article.objects.published(now), as SQL on the unaliased articles_article table."""
+def _published(now):
     from articles.models import Article
 
-    query = Article.objects.published(now).query
-    compiler = query.get_compiler(using=using)
-    return compiler.compile(query.where)
+    return Article.objects.published(now)
+
+
+# Compiled once per database (newsroom/fixed_queries.py): the article and home pages run it every time.
+_PUBLISHED = FixedQuery(_published, model=None, now=models.DateTimeField())
+
+
+def _published_where(now, using):
+    """The WHERE clause of Article.objects.published(now), as SQL on the unaliased articles_article table."""
+    return _PUBLISHED.where(using, now=now)
 
 
 def related_to(article, *, limit=5, now=None, using="default"):

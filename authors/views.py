@@ -1,19 +1,30 @@
 from django.db.models import prefetch_related_objects
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from articles import cache, structured_data
 from articles.paging import ArticleIds, author_article_ids
 from articles.views import canonical_url, paginate
 from authors.models import Author
+from newsroom.fixed_queries import FixedQuery
 
 AUTHORS_PER_PAGE = 100
+
+# Run on every author page: compiled once (newsroom/fixed_queries.py).
+_AUTHOR_BY_SLUG = FixedQuery(
+    lambda slug: Author.objects.select_related("photo").filter(slug=slug),
+    model=Author,
+    slug=Author._meta.get_field("slug"),
+)
 
 
 @require_safe
 @cache.public_page
 def author_detail(request, slug):
-    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    author = next(iter(_AUTHOR_BY_SLUG.instances(slug=slug)), None)
+    if author is None:
+        raise Http404("No Author matches the given query.")
     if author.photo_id:
         prefetch_related_objects([author], "photo__renditions")
     articles = ArticleIds(author_article_ids(author))

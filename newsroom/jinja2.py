@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from articles import templating
 
@@ -36,8 +36,17 @@ def picture(image, **options):
     return mark_safe(render_to_string("images/picture.html", picture_context(image, **options)))
 
 
+class PageTemplate(Template):
+    """A template whose date and link helpers read the time zone and language once per render."""
+
+    def render(self, *args, **kwargs):
+        with templating.rendering():
+            return super().render(*args, **kwargs)
+
+
 def environment(**options):
     env = Environment(**options)
+    env.template_class = PageTemplate
     env.globals.update(
         {
             "static": static,
@@ -54,6 +63,7 @@ def environment(**options):
             "date": templating.date,
             "iso_time": templating.iso_time,
             "article_url": templating.article_url,
+            "section_url": templating.section_url,
             "truncatechars": truncatechars,
             "pluralize": pluralize,
         }

@@ -3,6 +3,8 @@ Settings for the newsroom CMS: one module, every deployment difference read from
 
 DATABASE_URL      sqlite:///var/db.sqlite3 (default) or postgres://user:pass@host:port/name
 DATABASE_REPLICA_URLS  optional, comma-separated read replicas (see newsroom/db_router.py)
+DATABASE_PREPARED_STATEMENTS  PostgreSQL: 1 (default) binds parameters server-side and prepares
+                  statements run repeatedly; 0 behind a transaction-mode pooler that cannot keep them
 REDIS_URL         redis://host:port/db; when unset the cache is per-process local memory
 SECRET_KEY        required when DEBUG is off
 DEBUG             1/true/yes to enable (default off)
@@ -37,6 +39,22 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _prepared_statements():
+    """
+    PostgreSQL options: parameters bound server-side, and a statement prepared once it has run
+    PREPARE_THRESHOLD times on a connection, so PostgreSQL plans it once per connection instead of on every
+    run. The public pages' fixed-shape queries (newsroom/fixed_queries.py) repeat the same SQL text: this
+    took PostgreSQL's CPU per tag page from ~1.0 to ~0.3 ms (bench/RESULTS.md). Django's default (off) keeps
+    transaction-mode poolers working; DATABASE_PREPARED_STATEMENTS=0 restores it.
+    """
+    if not env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        return {}
+    return {"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD}
+
+
+PREPARE_THRESHOLD = 5  # psycopg's own default
+
+
 def database_from_url(url):
     """Turn a DATABASE_URL into a Django DATABASES entry (sqlite:/// and postgres:// schemes)."""
     parts = urlsplit(url)
@@ -65,6 +83,7 @@ def database_from_url(url):
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
             "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": _prepared_statements(),
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parts.scheme!r} is not supported; use sqlite:///path or postgres://user@host/name"
@@ -159,12 +178,16 @@ DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Parallel test workers (pytest-xdist) share one Redis: each gets its own keys, or one worker would read the
+# page cache generation, and the pages, that another stored.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if RUNNING_TESTS else ""
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom")
+            + (f"-{_TEST_WORKER}" if _TEST_WORKER else ""),
         }
     }
 else:

@@ -1,20 +1,30 @@
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from articles import cache, structured_data
-from articles.paging import ArticleIds, tag_article_ids
+from articles.paging import ArticleIds, tag_page_ids
 from articles.views import canonical_url, paginate
+from newsroom.fixed_queries import FixedQuery
 from tags.models import Tag, TagRedirect
+
+# Run on every tag page: compiled once (newsroom/fixed_queries.py).
+_TAG_BY_SLUG = FixedQuery(
+    lambda slug: Tag.objects.filter(slug=slug).order_by("pk")[:1],
+    model=Tag,
+    slug=Tag._meta.get_field("slug"),
+)
 
 
 @require_safe
 @cache.public_page
 def tag_detail(request, slug):
-    tag = Tag.objects.filter(slug=slug).first()
+    tag = next(iter(_TAG_BY_SLUG.instances(slug=slug)), None)
     if tag is None:  # a tag merged into another (merge_tags): its old address moved for good
         moved = get_object_or_404(TagRedirect.objects.select_related("target"), old_slug=slug)
         return redirect(moved.target, permanent=True)
-    articles = ArticleIds(tag_article_ids(tag))
+    now = timezone.now()
+    articles = ArticleIds(tag_page_ids(tag, now), now=now)
     page = paginate(request, articles, count_key=f"tag:{tag.pk}")
     url = tag.get_absolute_url()
     description = tag.description or f"The latest stories about {tag.name}."

@@ -247,13 +247,15 @@ def test_the_home_page_is_its_own_canonical_with_website_data(client, newsroom):
 
 
 def test_fast_list_links_equal_get_absolute_url_for_unicode_slugs():
-    from articles.templating import article_url, author_path
+    from articles.templating import article_url, author_path, section_url
 
     author = make_author("Zoë Ünal")
-    article = make_article("Çà et là", authors=[author])
+    section = make_section("Économie")
+    article = make_article("Çà et là", authors=[author], section=section)
 
     assert author_path(author) == author.get_absolute_url()
     assert article_url(article) == article.get_absolute_url()
+    assert section_url(section) == section.get_absolute_url()
 
 
 def test_an_article_pages_plain_bylines_and_tags_link_like_the_models():
@@ -283,6 +285,28 @@ def test_the_templates_date_filter_equals_djangos_in_every_month(settings, forma
                 moment = datetime.datetime(2025, month, 1, 2, 30, tzinfo=datetime.UTC)
                 assert date(moment, format_string) == django_date(localtime(moment), format_string)
     assert date(None, "N j, Y") == ""
+
+
+def test_a_jinja2_page_formats_dates_and_links_in_the_zone_and_language_current_when_it_renders():
+    from django.template import engines
+    from django.template.defaultfilters import date as django_date
+    from django.utils import translation
+    from django.utils.timezone import localtime, override
+
+    from articles.templating import iso_time
+
+    article = make_article("Late", published_at=datetime.datetime(2025, 3, 1, 2, 30, tzinfo=datetime.UTC))
+    template = engines["jinja2"].from_string(
+        '{{ a|article_url }} {{ a.published_at|iso_time }} {{ a.published_at|date("N j, Y") }}'
+    )
+    for zone in ["UTC", "America/New_York", "Asia/Tokyo"]:
+        with override(zone), translation.override("de"):
+            expected = (
+                f"{article.get_absolute_url()} {localtime(article.published_at).isoformat()} "
+                f"{django_date(localtime(article.published_at), 'N j, Y')}"
+            )
+            assert template.render({"a": article}) == expected
+            assert iso_time(article.published_at) == localtime(article.published_at).isoformat()
 
 
 def test_the_500_page_is_rendered_by_jinja2_and_the_admin_by_django_templates(admin_client):
