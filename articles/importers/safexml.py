@@ -119,20 +119,30 @@ def deferred(
 
 def _build(data: bytes, line: int, build: Callable[..., Record | Failure]) -> Record | Failure:
     try:
-        element = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as error:  # it was read once: not expected, but a failure, not a crash
-        return Failure(line, f"cannot read the item again: {error}")
+        element = etree.fromstring(data, _parser(recover=False))
+    except etree.XMLSyntaxError:
+        # Namespace errors (an invalid namespace URI, an undeclared prefix) do not stop libxml2 before the
+        # end of a document, so iter_elements yields the items of such a file before it fails, and the
+        # items carry them into their bytes. Read them again the way the stream did: leniently.
+        try:
+            element = etree.fromstring(data, _parser(recover=True))
+        except etree.XMLSyntaxError as error:  # not expected: a failure, not a crash
+            return Failure(line, f"cannot read the item again: {error}")
+        if element is None:
+            return Failure(line, "cannot read the item again")
     return build(element, line)
 
 
 _local = threading.local()
 
 
-def _parser() -> etree.XMLParser:
+def _parser(*, recover: bool) -> etree.XMLParser:
     """This thread's parser for re-reading items (lxml parsers must not be shared between threads)."""
-    parser = getattr(_local, "parser", None)
+    name = "recovering" if recover else "strict"
+    parser = getattr(_local, name, None)
     if parser is None:
-        parser = _local.parser = etree.XMLParser(**PARSER_OPTIONS)
+        parser = etree.XMLParser(**PARSER_OPTIONS, recover=recover)
+        setattr(_local, name, parser)
     return parser
 
 
