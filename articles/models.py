@@ -199,6 +199,11 @@ class Article(models.Model):
     imported_version = models.PositiveIntegerField(
         null=True, blank=True, editable=False, help_text="The version the last import left; null if never."
     )
+    # Import formats (XML): a fingerprint of the item as it was in the file (its serialized element, the
+    # file's context, the importer's code), so a re-import recognises an unchanged item without building
+    # its record. ":url" or ":file" at the end: the item names a lead image by URL or path. Empty when
+    # the last import gave none.
+    import_fingerprint = models.CharField(max_length=80, blank=True, default="", editable=False)
     # Import formats: the source's own version of the item (NewsML-G2 newsItem@version, NITF du-key), so a
     # wire correction updates the article and an older version arriving late is ignored.
     source_version = models.PositiveIntegerField(

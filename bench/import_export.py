@@ -351,7 +351,7 @@ def main():
             run_formats(
                 options.formats, n=n, env=env, python=python, manage=manage,
                 database_url=options.database_url, root=ROOT, tmp=tmp,
-                bulk_create=not options.copy_baseline_only,
+                bulk_create=not options.copy_baseline_only, baseline=not options.skip_baselines,
             )  # fmt: skip
         if options.formats_only:
             return

@@ -22,6 +22,15 @@ Extensions (optional; a module without them still works):
     def count(path: Path) -> int | None   # cheap estimate of the items in a file, for progress bars
                                           # (ETA); None when it would cost a full parse
 
+    def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]
+        Like read(), but each item comes as a ``Deferred``: its external id, its line and a fingerprint
+        of everything its record would be made of (the XML formats: the serialized element and whatever
+        the file around it contributes), with a ``build()`` that makes the record (or a Failure) only
+        when asked. ``import_articles`` prefers it: the save path compares the fingerprint with the one
+        stored by the last import and builds only the items that may have changed, so a re-import of
+        unchanged items costs little more than parsing the file. build() must give exactly what read()
+        gives for the item, and the fingerprint must change whenever that could.
+
 Every record goes through ``articles.importers.save.Importer``, the one save path (validation,
 sanitizing, matching by (source, external_id), batching). ``Record.raw_tag_line`` is split there
 with ``articles.importers.hill.split_tags`` and the whole tag vocabulary of the database.
@@ -31,6 +40,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +115,20 @@ class Record:
     # Set by a reader that has put body_html through articles.sanitize already, so that the save path
     # does not clean the same HTML twice. Never read from a file.
     body_sanitized: bool = field(default=False, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Deferred:
+    """
+    An item read but not yet turned into a record (see ``read_deferred``). `digest`: a SHA-256 hex digest
+    of what the record would be made of; equal digests mean equal records. `build()` makes the record (or
+    the Failure that read() would have yielded for the item); it may be called from another thread.
+    """
+
+    external_id: str
+    line: int
+    digest: str
+    build: Callable[[], Record | Failure]
 
 
 def format_module(name: str):

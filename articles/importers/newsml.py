@@ -28,12 +28,13 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-from articles.importers import AuthorRef, Failure, Record, Skipped, nitf
+from articles.importers import AuthorRef, Deferred, Failure, Record, Skipped, nitf
 from articles.importers.markup import inner_xml, prepend_dateline, text_to_html, xml_text
 from articles.importers.safexml import (
     child,
     children,
     count_tags,
+    deferred,
     head_text,
     iter_elements,
     root_name,
@@ -59,6 +60,19 @@ def count(path: Path) -> int:
 def read(path: Path) -> Iterator[Record | Failure | Skipped]:
     for element in iter_elements(path, ("{*}newsItem",)):
         yield record_from(element)
+
+
+def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
+    """
+    read(), each text item deferred (see articles.importers): items of other classes, canceled ones and
+    bad versions are told apart at once; an item's record depends on its element only.
+    """
+    for element in iter_elements(path, ("{*}newsItem",)):
+        line = element.sourceline or 0
+        if (not_text := _not_a_text_item(element, line)) is not None:
+            yield not_text
+        else:
+            yield deferred(element, element.get("guid", ""), record_from)
 
 
 def _qcode_name(element) -> str:
@@ -102,9 +116,9 @@ def _headline(content_meta) -> str:
     return xml_text(headlines[0]) if headlines else ""
 
 
-def record_from(item) -> Record | Failure | Skipped:
-    line = item.sourceline or 0
-    item_meta, content_meta = child(item, "itemMeta"), child(item, "contentMeta")
+def _not_a_text_item(item, line: int) -> Failure | Skipped | None:
+    """A Skipped or Failure for an item that is not an importable text item, None for one that is."""
+    item_meta = child(item, "itemMeta")
     item_class = _qcode_name(child(item_meta, "itemClass")) if item_meta is not None else ""
     if item_class and item_class != "text":
         return Skipped(line, f"a {item_class} item, not text", item_class)
@@ -116,8 +130,17 @@ def record_from(item) -> Record | Failure | Skipped:
     version = item.get("version", "1").strip()
     if not version.isdigit():
         return Failure(line, f"version {version!r} is not a number")
-    if content_meta is None:
+    if child(item, "contentMeta") is None:
         return Failure(line, "no contentMeta")
+    return None
+
+
+def record_from(item, line: int | None = None) -> Record | Failure | Skipped:
+    line = (item.sourceline or 0) if line is None else line
+    if (not_text := _not_a_text_item(item, line)) is not None:
+        return not_text
+    item_meta, content_meta = child(item, "itemMeta"), child(item, "contentMeta")
+    version = item.get("version", "1").strip()
 
     tags = [text_of(subject, "name") for subject in children(content_meta, "subject")]
     tags += [keyword.text or "" for keyword in children(content_meta, "keyword")]

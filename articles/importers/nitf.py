@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from articles.importers import AuthorRef, Failure, Record
+from articles.importers import AuthorRef, Deferred, Failure, Record
 from articles.importers.markup import inner_xml, local_name, prepend_dateline, xml_text
 from articles.importers.safexml import (
     any_namespace,
     child,
     children,
     count_tags,
+    deferred,
     head_text,
     iter_elements,
     root_name,
@@ -54,6 +55,12 @@ def count(path: Path) -> int:
 def read(path: Path) -> Iterator[Record | Failure]:
     for element in iter_elements(path, ("{*}nitf",)):
         yield record_from(element)
+
+
+def read_deferred(path: Path) -> Iterator[Deferred]:
+    """read(), each document deferred (see articles.importers); its record depends on its element only."""
+    for element in iter_elements(path, ("{*}nitf",)):
+        yield deferred(element, _doc_id(_find(element, "head/docdata")), record_from)
 
 
 def _find(element, path: str):
@@ -107,10 +114,14 @@ def dateline_text(dateline) -> str:
     return xml_text(dateline) if dateline is not None else ""
 
 
-def record_from(nitf) -> Record | Failure:
-    line = nitf.sourceline or 0
-    docdata = _find(nitf, "head/docdata")
+def _doc_id(docdata) -> str:
     doc_id = _find(docdata, "doc-id")
+    return (doc_id.get("id-string", "") if doc_id is not None else "").strip()
+
+
+def record_from(nitf, line: int | None = None) -> Record | Failure:
+    line = (nitf.sourceline or 0) if line is None else line
+    docdata = _find(nitf, "head/docdata")
     hedline = _find(nitf, "body/body.head/hedline")
     body_head = _find(nitf, "body/body.head")
     content = _find(nitf, "body/body.content")
@@ -150,7 +161,7 @@ def record_from(nitf) -> Record | Failure:
     dek = xml_text(_find(hedline, "hl2")) or xml_text(_find(body_head, "abstract"))
     body = prepend_dateline(body_html(content), dateline_text(_find(body_head, "dateline")))
     record = Record(
-        external_id=(doc_id.get("id-string", "") if doc_id is not None else "").strip(),
+        external_id=_doc_id(docdata),
         headline=plain_text(xml_text(_find(hedline, "hl1")) or xml_text(_find(nitf, "head/title"))),
         line=line,
         body_html=body,

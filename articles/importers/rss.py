@@ -23,12 +23,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from articles.importers import AuthorRef, Failure, Record
+from articles.importers import AuthorRef, Deferred, Failure, Record
 from articles.importers.markup import autop, inner_xml, local_name
 from articles.importers.safexml import (
     child,
     children,
     count_tags,
+    deferred,
     head_text,
     iter_elements,
     root_name,
@@ -62,6 +63,15 @@ def read(path: Path) -> Iterator[Record | Failure]:
             yield _entry(element)
         else:
             yield _item(element)
+
+
+def read_deferred(path: Path) -> Iterator[Deferred]:
+    """read(), each item deferred (see articles.importers); an item's record depends on its element only."""
+    for element in iter_elements(path, _ITEMS):
+        if element.tag == f"{{{ATOM}}}entry":
+            yield deferred(element, text_of(element, "id") or _entry_link(element), _entry)
+        else:
+            yield deferred(element, text_of(element, "guid") or _item_link(element), _item)
 
 
 def _by_namespace(item, name: str, namespace_part: str):
@@ -107,8 +117,12 @@ def _date(text: str):
     return parse_datetime(text) if text else None
 
 
-def _item(item) -> Record | Failure:
-    line = item.sourceline or 0
+def _item_link(item) -> str:
+    return text_of(item, "link") or (item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about") or "")
+
+
+def _item(item, line: int | None = None) -> Record | Failure:
+    line = (item.sourceline or 0) if line is None else line
     encoded = _by_namespace(item, "encoded", "/content/")
     description = text_of(item, "description")
     body = (encoded.text or "") if encoded is not None else description
@@ -116,7 +130,7 @@ def _item(item) -> Record | Failure:
     if author := text_of(item, "author"):
         match = _EMAIL_NAME.match(author)
         names += split_names(match.group(1) if match else author)
-    link = text_of(item, "link") or (item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about") or "")
+    link = _item_link(item)
     try:
         published_at = _date(text_of(item, "pubDate") or text_of(item, "date"))
     except ValueError as error:
@@ -126,6 +140,7 @@ def _item(item) -> Record | Failure:
         headline=plain_text(text_of(item, "title")),
         line=line,
         body_html=sanitize_html(autop(body)),
+        body_sanitized=True,
         dek=plain_text(description) if encoded is not None else "",
         authors=[AuthorRef(name) for name in unique(names)],
         tags=unique(e.text or "" for e in children(item, "category") + children(item, "subject")),
@@ -151,14 +166,19 @@ def _atom_text(element) -> str:
     return html.escape(element.text or "", quote=False)
 
 
-def _entry(entry) -> Record | Failure:
-    line = entry.sourceline or 0
-    link, image = "", _image(entry)
+def _entry_link(entry) -> str:
+    for element in children(entry, "link"):
+        if element.get("rel", "alternate") == "alternate" and (href := element.get("href", "")):
+            return href
+    return ""
+
+
+def _entry(entry, line: int | None = None) -> Record | Failure:
+    line = (entry.sourceline or 0) if line is None else line
+    link, image = _entry_link(entry), _image(entry)
     for element in children(entry, "link"):
         rel = element.get("rel", "alternate")
-        if rel == "alternate" and not link:
-            link = element.get("href", "")
-        elif rel == "enclosure" and image is None and element.get("type", "").startswith("image/"):
+        if rel == "enclosure" and image is None and element.get("type", "").startswith("image/"):
             href, title = element.get("href", ""), plain_text(element.get("title"))
             image = {"url": href, "alt": title, "caption": "", "credit": ""}
     content, summary = child(entry, "content"), child(entry, "summary")
@@ -175,6 +195,7 @@ def _entry(entry) -> Record | Failure:
         headline=plain_text(_atom_text(child(entry, "title"))),
         line=line,
         body_html=sanitize_html(autop(body)),
+        body_sanitized=True,
         dek=plain_text(_atom_text(summary)) if content is not None else "",
         authors=[AuthorRef(name) for name in unique(names)],
         tags=unique(c.get("label") or c.get("term", "") for c in children(entry, "category")),

@@ -16,13 +16,15 @@ The one XML policy for every XML importer (wxr, rss, nitf, newsml): stream items
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lxml import etree
 
-from articles.importers import InvalidInput
+from articles.importers import Deferred, Failure, InvalidInput, Record
 
 PARSER_OPTIONS = {
     "load_dtd": False,
@@ -97,6 +99,51 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
             raise _syntax_error(error, events) from None
         except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
             raise InvalidInput(f"not well-formed XML: {error}") from None
+
+
+def deferred(
+    element, external_id: str, build: Callable[..., Record | Failure], *, context: bytes = b""
+) -> Deferred:
+    """
+    An item element as a ``Deferred`` (see ``read_deferred`` in articles.importers): serialized now,
+    while it is complete (lxml writes the namespace declarations the subtree needs, so the bytes stand
+    alone), its digest taken over `context` (what the rest of the file contributes to its record, as
+    bytes) and those bytes, and its record built on demand by `build(element, line)` from a fresh parse
+    of the bytes, long after iter_elements has cleared the original.
+    """
+    data = etree.tostring(element, with_tail=False)
+    line = element.sourceline or 0
+    digest = hashlib.sha256(context + data).hexdigest()
+    return Deferred(external_id, line, digest, functools.partial(_build, data, line, build))
+
+
+def _build(data: bytes, line: int, build: Callable[..., Record | Failure]) -> Record | Failure:
+    try:
+        element = etree.fromstring(data, _parser(recover=False))
+    except etree.XMLSyntaxError:
+        # Namespace errors (an invalid namespace URI, an undeclared prefix) do not stop libxml2 before the
+        # end of a document, so iter_elements yields the items of such a file before it fails, and the
+        # items carry them into their bytes. Read them again the way the stream did: leniently.
+        try:
+            element = etree.fromstring(data, _parser(recover=True))
+        except etree.XMLSyntaxError as error:  # not expected: a failure, not a crash
+            return Failure(line, f"cannot read the item again: {error}")
+        if element is None:
+            return Failure(line, "cannot read the item again")
+    return build(element, line)
+
+
+_local = threading.local()
+
+
+def _parser(*, recover: bool) -> etree.XMLParser:
+    """This thread's parser for re-reading items (lxml parsers must not be shared between threads)."""
+    name = "recovering" if recover else "strict"
+    parser = getattr(_local, name, None)
+    if parser is None:
+        parser = etree.XMLParser(**PARSER_OPTIONS, recover=recover)
+        setattr(_local, name, parser)
+    return parser
 
 
 def count_tags(path: Path, patterns: tuple[bytes, ...]) -> int:

@@ -40,6 +40,21 @@ commit are deleted.
 
 The checksum is a SHA-256 of the normalized record as read (before sanitizing and tag splitting) plus
 the effective source and status: re-reading the same file gives the same checksum without any work.
+
+Deferred items (``articles.importers.Deferred``, from a format's ``read_deferred``: the XML formats) are
+not built into records at first. Each carries a digest of what its record is made of (the serialized
+element and the file's context); the fingerprint adds the effective source and default status and the
+importers' own code (their source files, the libraries they use, the field limits), and is stored in
+``import_fingerprint`` by every write (empty for records that came without one). At a batch, one
+lookup finds the stored fingerprints; an item whose fingerprint equals its article's is known to be
+``unchanged`` (or ``kept local edits``) without its record; every other item is built and goes the
+ordinary way, checksum included. Equal fingerprints are not enough when the outcome could be an update
+with the same record: ``--overwrite-local-edits`` on an edited article, or a lead image named but not
+attached that may be due (see ``_image_due``; ``:url`` or ``:file`` is appended to the stored fingerprint
+of a record naming one). The lookup runs on the reading thread, ahead of the writer; the writer checks again
+under its lock, and builds an item itself when the article changed in between. An item built and found
+unchanged by its checksum (its fingerprint was missing or stale: imported before fingerprints, or
+before a change of the importers' code) gets its fingerprint stored, so the next run skips it.
 """
 
 from __future__ import annotations
@@ -47,6 +62,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.metadata
 import json
 import queue
 import threading
@@ -54,6 +70,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,7 +81,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles import cache, db_triggers
-from articles.importers import Record
+from articles.importers import Deferred, Record
 from articles.importers import images as lead_images
 from articles.importers.hill import split_tags
 from articles.models import Article, Byline, Revision, Section, Status, TaggedArticle, snapshot
@@ -100,7 +117,7 @@ TAG_SLUG_MAX = Tag._meta.get_field("slug").max_length
 UPDATE_FIELDS = [
     "headline", "dek", "body", "section", "status", "published_at", "publish_at", "updated_at",
     "canonical_url", "import_checksum", "version", "imported_version", "modified_at", "source_version",
-    "lead_image", "lead_image_source",
+    "lead_image", "lead_image_source", "import_fingerprint",
 ]  # fmt: skip
 
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -127,10 +144,37 @@ class Item:
     failed: bool = False  # reported already; a retry of its batch skips it
     body: str | None = None  # the sanitized body, once computed
     body_vector: bytes | None = None  # its search vector (binary form), computed ahead for a new article
+    fingerprint: str = ""  # of the Deferred it was built from ("" for a record read as one)
 
     @property
     def key(self):
         return (self.source, self.record.external_id)
+
+    @property
+    def line(self) -> int:
+        return self.record.line
+
+
+@dataclass(slots=True, eq=False)
+class _Unbuilt:
+    """A Deferred item whose record is built only if its fingerprint does not tell its outcome."""
+
+    deferred: Deferred
+    path: Path
+    format_name: str
+    source: str
+    external_id: str
+    fingerprint: str
+    built: Item | None = None  # once built (the writer may retry a batch: built once, reported once)
+    failed: bool = False
+
+    @property
+    def key(self):
+        return (self.source, self.external_id)
+
+    @property
+    def line(self) -> int:
+        return self.deferred.line
 
 
 class Importer:
@@ -169,7 +213,7 @@ class Importer:
         self.on_failure = on_failure or (lambda path, line, reason: None)
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()  # counts and on_failure are shared with the writer thread
-        self._pending: list[Item] = []
+        self._pending: list[Item | _Unbuilt] = []
         self._pending_keys: set = set()
         self._batches = 0
         self._background = background
@@ -181,13 +225,16 @@ class Importer:
 
     # --- the public side ---------------------------------------------------------------------------
 
-    def add(self, record: Record, *, path: Path, format_name: str = "") -> None:
-        try:
-            item = self._prepare(record, path, format_name)
-        except RecordInvalid as error:
-            self.fail(path, record.line, str(error))
-            return
-        if item.key in self._pending_keys:
+    def add(self, record: Record | Deferred, *, path: Path, format_name: str = "") -> None:
+        if isinstance(record, Deferred):
+            item = self._defer(record, path, format_name)
+        else:
+            try:
+                item = self._prepare(record, path, format_name)
+            except RecordInvalid as error:
+                self.fail(path, record.line, str(error))
+                return
+        if item.key in self._pending_keys and item.key[1]:  # (a deferred item may have no id: it fails)
             # The same article twice in a batch (an update of an earlier item): write the first first.
             self.flush()
         self._pending.append(item)
@@ -204,6 +251,11 @@ class Importer:
         items, self._pending, self._pending_keys = self._pending, [], set()
         if not items:
             return
+        existing = None
+        if any(isinstance(item, _Unbuilt) for item in items):
+            items, existing = self._resolve(items)
+            if not items:
+                return
         if self.dry_run:
             self._count(self._plan(items, lock=False)[0])
         elif self._stages or (
@@ -213,16 +265,38 @@ class Importer:
                 writer = _Stage("import-writer", self._write_batch)
                 vectors = _Stage("import-vectors", functools.partial(self._vectors_then, writer))
                 self._stages = [vectors, writer]
-            self._stages[0].submit(items)
+            self._stages[0].submit((items, existing))
         else:
             self._write_batch(items)
 
-    def _vectors_then(self, writer: _Stage, items: list[Item]) -> None:
+    def _vectors_then(self, writer: _Stage, batch: tuple[list[Item | _Unbuilt], set | None]) -> None:
+        items, existing = batch
         if self._last_batch_created:
-            self._search_vectors_ahead(items)
+            self._search_vectors_ahead(items, existing)
         writer.submit(items)
 
-    def _search_vectors_ahead(self, items: list[Item]) -> None:
+    def _resolve(self, items: list[Item | _Unbuilt]) -> tuple[list[Item | _Unbuilt], set]:
+        """
+        Before a batch is handed on: build every deferred item whose fingerprint does not tell its outcome
+        (one unlocked lookup; the writer decides again under lock). Returns the batch without the items
+        that failed to build, and the keys of the batch's articles that exist.
+        """
+        rows = {
+            (row["source"], row["external_id"]): row
+            for row in _existing(items).values(
+                "source", "external_id", "import_fingerprint", "version", "imported_version", "lead_image_id"
+            )
+        }
+        resolved = []
+        for item in items:
+            if isinstance(item, _Unbuilt) and not self._fingerprint_decides(item, rows.get(item.key)):
+                item = self._build(item)
+                if item is None:
+                    continue
+            resolved.append(item)
+        return resolved, set(rows)
+
+    def _search_vectors_ahead(self, items: list[Item | _Unbuilt], existing: set | None = None) -> None:
         """
         The pipeline's first stage: compute the body search vectors of the batch's new articles on its
         own connection before handing the batch to the writer, so the costliest part of the database's
@@ -230,8 +304,9 @@ class Importer:
         instead of inside either. Only a hint: which articles are new is decided again, under lock, by the
         writer, which computes any vector missing here in its INSERT.
         """
-        existing = set(_existing(items).values_list("source", "external_id"))
-        new = [item for item in items if item.key not in existing]
+        if existing is None:
+            existing = set(_existing(items).values_list("source", "external_id"))
+        new = [item for item in items if isinstance(item, Item) and item.key not in existing]
         if not new:
             return
         for item in new:
@@ -289,9 +364,54 @@ class Importer:
                         outcomes += self._write([item])
                 except DatabaseError as error:
                     self._reset_caches()
-                    self.fail(item.path, item.record.line, "not saved: " + " ".join(str(error).split()))
+                    self.fail(item.path, item.line, "not saved: " + " ".join(str(error).split()))
         self._count(outcomes)
         forget_queries()
+
+    # --- deferred items (see the module docstring) --------------------------------------------------
+
+    def _defer(self, deferred: Deferred, path: Path, format_name: str) -> _Unbuilt:
+        source = (self.default_source or format_name).strip()
+        external_id = deferred.external_id.strip()
+        parts = [_code_fingerprint(), format_name, source, self.default_status, deferred.digest]
+        fingerprint = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        return _Unbuilt(deferred, path, format_name, source, external_id, fingerprint)
+
+    def _build(self, item: _Unbuilt) -> Item | None:
+        """The item's record, validated, or None when it failed (reported once, however often asked)."""
+        if item.built is None and not item.failed:
+            record = item.deferred.build()
+            if not isinstance(record, Record):  # the Failure read() would have yielded
+                item.failed = True
+                self.fail(item.path, record.line, record.reason)
+                return None
+            try:
+                item.built = self._prepare(record, item.path, item.format_name)
+            except RecordInvalid as error:
+                item.failed = True
+                self.fail(item.path, record.line, str(error))
+                return None
+            item.built.fingerprint = item.fingerprint
+        return item.built
+
+    def _fingerprint_decides(self, item: _Unbuilt, row: dict | None) -> bool:
+        """
+        Whether `item`'s outcome is known without its record: its article exists and stores the same
+        fingerprint (so the record would be the one last imported, checksum and version included), and
+        the outcome is unchanged or kept local edits, not an update with the same record: an edited
+        article with --overwrite-local-edits, or a lead image that is not attached but may be due
+        (_image_due): one named by URL with --fetch-images, one named by path (the file may be there now).
+        """
+        if row is None:
+            return False
+        fingerprint, _, image = row["import_fingerprint"].partition(":")
+        if fingerprint != item.fingerprint:
+            return False
+        if _edited(row):
+            return not self.overwrite_local_edits
+        if not image or row["lead_image_id"] is not None:
+            return True
+        return image == "url" and not self.fetch_images
 
     # --- validation --------------------------------------------------------------------------------
 
@@ -365,11 +485,14 @@ class Importer:
 
     # --- writing -----------------------------------------------------------------------------------
 
-    def _plan(self, items: list[Item], *, lock: bool):
-        """Split `items` into outcomes, creates and updates (with their existing rows)."""
+    def _plan(self, items: list[Item | _Unbuilt], *, lock: bool):
+        """
+        Split `items` into outcomes, creates and updates (with their existing rows), and the fingerprints
+        to store for unchanged articles, as (pk, fingerprint).
+        """
         items = [item for item in items if not item.failed]
         if not items:
-            return [], [], []
+            return [], [], [], []
         existing = _existing(items)
         if lock:
             existing = existing.select_for_update()
@@ -377,23 +500,32 @@ class Importer:
             (row["source"], row["external_id"]): row
             for row in existing.values(
                 "pk", "source", "external_id", "slug", "import_checksum", "version", "imported_version",
-                "published_at", "source_version", "lead_image_id", "lead_image_source",
+                "published_at", "source_version", "lead_image_id", "lead_image_source", "import_fingerprint",
             )
         }  # fmt: skip
-        outcomes, creates, updates = [], [], []
+        outcomes, creates, updates, fingerprints = [], [], [], []
         for item in items:
             row = rows.get(item.key)
+            if isinstance(item, _Unbuilt):
+                if self._fingerprint_decides(item, row):
+                    outcomes.append((item, KEPT_LOCAL_EDITS if _edited(row) else UNCHANGED))
+                    continue
+                item = self._build(item)  # its article changed since flush() looked
+                if item is None or item.failed:
+                    continue
             if row is None:
                 creates.append(item)
                 continue
             if item.source_version is not None and (row["source_version"] or 0) > item.source_version:
                 outcomes.append((item, OLDER_VERSION))
                 continue
-            edited = row["imported_version"] is None or row["version"] != row["imported_version"]
+            edited = _edited(row)
             if edited and not self.overwrite_local_edits:
                 outcomes.append((item, KEPT_LOCAL_EDITS))
             elif not edited and row["import_checksum"] == item.checksum and not self._image_due(item, row):
                 outcomes.append((item, UNCHANGED))
+                if item.fingerprint and row["import_fingerprint"] != _stored_fingerprint(item):
+                    fingerprints.append((row["pk"], _stored_fingerprint(item)))
             else:
                 updates.append((item, row))
         # Tag lines are split (and every tag name checked) and URLs validated only for what will be
@@ -408,11 +540,13 @@ class Importer:
         creates = [item for item in creates if not item.failed]
         updates = [(item, row) for item, row in updates if not item.failed]
         outcomes += [(item, CREATED) for item in creates] + [(item, UPDATED) for item, _ in updates]
-        return outcomes, creates, updates
+        return outcomes, creates, updates, fingerprints
 
-    def _write(self, items: list[Item]):
-        outcomes, creates, updates = self._plan(items, lock=True)
+    def _write(self, items: list[Item | _Unbuilt]):
+        outcomes, creates, updates, fingerprints = self._plan(items, lock=True)
         self._last_batch_created = bool(creates)
+        if fingerprints:  # unchanged articles: only the fingerprint, no new version, revision or cache purge
+            _store_fingerprints(fingerprints)
         written = creates + [item for item, _ in updates]
         if not written:
             return outcomes
@@ -530,6 +664,7 @@ class Importer:
             external_id=record.external_id,
             canonical_url=record.canonical_url,
             import_checksum=item.checksum,
+            import_fingerprint=_stored_fingerprint(item),
             modified_at=now,
             source_version=item.source_version,
         )
@@ -737,10 +872,10 @@ class Importer:
 class _Stage(threading.Thread):
     """One stage of the importer's pipeline: runs `work` on each batch in order, on its own connection."""
 
-    def __init__(self, name: str, work: Callable[[list[Item]], None]):
+    def __init__(self, name: str, work: Callable[[Any], None]):
         super().__init__(name=name, daemon=True)
         self.work = work
-        self.batches: queue.Queue[list[Item] | None] = queue.Queue(maxsize=1)
+        self.batches: queue.Queue[Any] = queue.Queue(maxsize=1)  # a batch; None: the end
         self.error: BaseException | None = None
         self.abandoned = False
         self.start()
@@ -756,9 +891,9 @@ class _Stage(threading.Thread):
         finally:
             connections.close_all()  # this thread's connections only
 
-    def submit(self, items: list[Item]) -> None:
+    def submit(self, batch) -> None:
         self._reraise()
-        self.batches.put(items)  # waits while a batch is already in line
+        self.batches.put(batch)  # waits while a batch is already in line
 
     def close(self) -> None:
         self.batches.put(None)
@@ -842,7 +977,8 @@ def _existing(items: list[Item]):
     """The articles these items would update, matched by (source, external_id)."""
     by_source: dict[str, list[str]] = {}
     for item in items:
-        by_source.setdefault(item.source, []).append(item.record.external_id)
+        source, external_id = item.key
+        by_source.setdefault(source, []).append(external_id)
     query = Q()
     for source, ids in by_source.items():
         query |= Q(source=source, external_id__in=ids)
@@ -896,6 +1032,26 @@ def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
             )
 
 
+def _store_fingerprints(fingerprints: list[tuple[int, str]]) -> None:
+    """Set import_fingerprint of articles by primary key, in one statement (bulk_update's CASE is slow)."""
+    table = connection.ops.quote_name(Article._meta.db_table)
+    pk = connection.ops.quote_name(Article._meta.pk.column)
+    if connection.vendor == "postgresql":
+        pk_type = Article._meta.pk.rel_db_type(connection)
+        ids, values = (list(column) for column in zip(*fingerprints, strict=True))
+        _execute_binary(
+            f"UPDATE {table} AS a SET import_fingerprint = u.fingerprint"
+            f" FROM unnest(%b::{pk_type}[], %b::text[]) AS u(id, fingerprint) WHERE a.{pk} = u.id",
+            [ids, values],
+        )
+    else:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET import_fingerprint = %s WHERE {pk} = %s",
+                [(value, id_) for id_, value in fingerprints],
+            )
+
+
 def _execute_binary(sql: str, params: list, *, binary_results: bool = False) -> list[tuple]:
     """
     Run `sql` on PostgreSQL with its parameters bound server-side in binary (%b placeholders).
@@ -946,6 +1102,44 @@ def checksum(record: Record, *, source: str, status: str, headline: str) -> str:
 
 def _sanitized_body(record: Record) -> str:
     return record.body_html if record.body_sanitized else sanitize_html(record.body_html)
+
+
+def _stored_fingerprint(item: Item) -> str:
+    """
+    What import_fingerprint keeps for `item`: its fingerprint, with ":url" or ":file" appended when its
+    record names a lead image by URL or by a path beside the import file (see _fingerprint_decides).
+    """
+    if not item.fingerprint or not item.record.lead_image:
+        return item.fingerprint
+    return f"{item.fingerprint}:{'url' if lead_images.is_remote(item.record.lead_image) else 'file'}"
+
+
+def _edited(row: dict) -> bool:
+    """Was the article changed in the CMS since an import wrote it (or never imported)?"""
+    return row["imported_version"] is None or row["version"] != row["imported_version"]
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """
+    The importers' code, as far as it decides what record an item becomes: the source of every module
+    of articles.importers and of the sanitizer, the versions of the libraries they use, the limits they
+    check. Part of every fingerprint, so a new version of any of them builds every item once again
+    (and stores the new fingerprints of the unchanged ones).
+    """
+    import articles.sanitize
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")) + [Path(articles.sanitize.__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package in ("django", "lxml", "nh3", "python-dateutil"):
+        digest.update(f"{package} {importlib.metadata.version(package)}\0".encode())
+    limits = [
+        HEADLINE_MAX, SLUG_MAX, SOURCE_MAX, EXTERNAL_ID_MAX, CANONICAL_URL_MAX, SECTION_MAX, AUTHOR_MAX,
+        AUTHOR_SLUG_MAX, TAG_MAX, TAG_SLUG_MAX, sorted(STATUSES), sorted(ROLES),
+    ]  # fmt: skip
+    digest.update(json.dumps(limits).encode())
+    return digest.hexdigest()
 
 
 def _iso(value):

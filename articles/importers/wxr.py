@@ -26,7 +26,10 @@ writes its wp:author list at the head of the channel, before any item.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
+import json
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -34,9 +37,17 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-from articles.importers import AuthorRef, Failure, Record, Skipped
+from articles.importers import AuthorRef, Deferred, Failure, Record, Skipped
 from articles.importers.markup import autop
-from articles.importers.safexml import children, count_tags, head_text, iter_elements, root_name, text_of
+from articles.importers.safexml import (
+    children,
+    count_tags,
+    deferred,
+    head_text,
+    iter_elements,
+    root_name,
+    text_of,
+)
 from articles.importers.values import parse_datetime, plain_text, problem, unique
 from articles.sanitize import sanitize_html
 
@@ -150,12 +161,49 @@ def read(path: Path) -> Iterator[Record | Failure | Skipped]:
             authors.setdefault(*author)
 
 
+def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
+    """
+    read(), each post deferred (see articles.importers): pages, attachments and other statuses are told
+    apart at once; a post's fingerprint covers its element and the file's author names and attachments.
+    """
+    if _mentions_attachments(path):
+        authors, attachments = _first_pass(path)
+    else:
+        authors, attachments = {}, {}
+    context = None
+    for element in iter_elements(path, _ITEMS):
+        if element.tag == "item":
+            line = element.sourceline or 0
+            if (not_a_post := _not_a_post(element, line)) is not None:
+                yield not_a_post
+                continue
+            if context is None:
+                context = _context(authors, attachments)
+            build = functools.partial(_post, authors=authors, attachments=attachments)
+            yield deferred(element, _external_id(element), build, context=context)
+        elif (author := _channel_author(element)) and author[0] not in authors:
+            # A new dict, so the posts handed out already are built with the names they were
+            # fingerprinted with.
+            authors = {**authors, author[0]: author[1]}
+            context = None
+
+
+def _context(authors: dict[str, str], attachments: dict[str, dict]) -> bytes:
+    """What the rest of the file contributes to a post's record, digested for its fingerprint."""
+    encoded = json.dumps([authors, attachments], sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).digest()
+
+
 def _mentions_attachments(path: Path) -> bool:
     return count_tags(path, (b"attachment",)) > 0
 
 
-def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record | Failure | Skipped:
-    line = item.sourceline or 0
+def _external_id(item) -> str:
+    return text_of(item, "guid") or text_of(item, "post_id")
+
+
+def _not_a_post(item, line: int) -> Failure | Skipped | None:
+    """A Skipped or Failure for an item that is not an importable post, None for a post."""
     post_type = text_of(item, "post_type") or "post"
     if post_type != "post":
         return Skipped(line, f"a WordPress {post_type}, not a post", post_type)
@@ -164,7 +212,19 @@ def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record
         return Skipped(line, f"a {wp_status} post", wp_status)
     if wp_status not in STATUSES:
         return Failure(line, f"unknown wp:status {wp_status!r}")
+    return None
 
+
+def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record | Failure | Skipped:
+    line = item.sourceline or 0
+    if (not_a_post := _not_a_post(item, line)) is not None:
+        return not_a_post
+    return _post(item, line, authors=authors, attachments=attachments)
+
+
+def _post(item, line: int, *, authors: dict[str, str], attachments: dict[str, dict]) -> Record | Failure:
+    """The record of a post (an item _not_a_post let through)."""
+    wp_status = text_of(item, "status")
     section, tags, extra_authors = "", [], []
     for category in children(item, "category"):
         name, domain = plain_text(category.text), category.get("domain", "category")
@@ -198,10 +258,11 @@ def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record
         lead_image = attachments.get(thumbnail)
 
     record = Record(
-        external_id=text_of(item, "guid") or text_of(item, "post_id"),
+        external_id=_external_id(item),
         headline=plain_text(text_of(item, "title")),
         line=line,
         body_html=body_html(_content(item)),
+        body_sanitized=True,
         dek=plain_text(_excerpt(item)),
         slug=slugify(urllib.parse.unquote(text_of(item, "post_name")), allow_unicode=True),
         section=section,

@@ -2,6 +2,7 @@
 Property: whatever bytes a file holds, every importer either yields records, failures and skips, or
 raises InvalidInput for the whole file. No other exception ever escapes a reader. The inputs are random
 bytes and the valid fixtures of each format with bytes flipped, inserted, deleted, duplicated or cut.
+And a format's read_deferred, its items built, gives exactly what its read gives, whatever the bytes.
 """
 
 import importlib
@@ -13,11 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.importers import FORMATS, Failure, InvalidInput, Record, Skipped
+from articles.importers import FORMATS, Deferred, Failure, InvalidInput, Record, Skipped
 from articles.importers.values import problem
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 AVAILABLE = [name for name, module in FORMATS.items() if importlib.util.find_spec(module) is not None]
+DEFERRED = [name for name in AVAILABLE if hasattr(importlib.import_module(FORMATS[name]), "read_deferred")]
 
 
 def seeds(name):
@@ -80,3 +82,26 @@ def test_mutated_valid_files_import_or_fail_with_an_import_error(name, data):
 def test_random_bytes_import_or_fail_with_an_import_error(name, content):
     module = importlib.import_module(FORMATS[name])
     check(name, content, module.EXTENSIONS[0])
+
+
+def everything(items) -> list:
+    """What a reader yields, deferred items built, and how it ends (an InvalidInput, or not)."""
+    result = []
+    try:
+        for item in items:
+            result.append(item.build() if isinstance(item, Deferred) else item)
+    except InvalidInput as error:
+        result.append(("InvalidInput", error.reason, error.line))
+    return result
+
+
+@pytest.mark.parametrize("name", DEFERRED)
+@PROPERTY
+@given(data=st.data())
+def test_read_deferred_builds_what_read_reads_from_mutated_files(name, data):
+    module = importlib.import_module(FORMATS[name])
+    content = data.draw(mutated(seeds(name) or [b""]))
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"input{module.EXTENSIONS[0]}"
+        path.write_bytes(content)
+        assert everything(module.read_deferred(path)) == everything(module.read(path))

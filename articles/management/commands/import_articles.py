@@ -154,8 +154,10 @@ class Command(BaseCommand):
             fmt = self.format_name if self.format_name != "auto" else detect_format(path)
             module = format_module(fmt)
             total = module.count(path) if self.tty and hasattr(module, "count") else None
+            # read_deferred: the records of items the database already has unchanged are never built
+            read = getattr(module, "read_deferred", module.read)
             with self.file_bar(path, total) as bar:
-                for item in module.read(path):
+                for item in read(path):
                     if isinstance(item, Failure):
                         self.importer.fail(path, item.line, item.reason)
                     elif isinstance(item, Skipped):
