@@ -236,13 +236,13 @@ def baselines(path: Path, n: int, *, bulk_create: bool = True):
         columns = (
             "headline, slug, dek, body, section_id, status, published_at, created_at, modified_at, "
             "legal_hold, legal_hold_reason, version, source, external_id, canonical_url, import_checksum, "
-            "lead_image_source"
+            "import_fingerprint, lead_image_source"
         )
         with raw.copy(f"COPY articles_article ({columns}) FROM STDIN") as copy:
             for i, r in enumerate(rows):
                 copy.write_row(
                     (r["headline"], f"a-{i}", r["dek"], r["body_html"], section_id[r["section"]], "published",
-                     r["published_at"], now, now, False, "", 1, r["source"], r["external_id"], "", "", "")
+                     r["published_at"], now, now, False, "", 1, r["source"], r["external_id"], "", "", "", "")
                 )  # fmt: skip
         with raw.copy("COPY articles_byline (article_id, author_id, role, position) FROM STDIN") as copy:
             for i, r in enumerate(rows, 1):
