@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import Mod, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
@@ -214,10 +216,17 @@ class FixedIds:
     """
     Ordered ids as ArticleIds pages over them: a page is read through a FixedQuery (compiled once, sliced
     in SQL), the count through the queryset the same function builds (once per cache generation).
+
+    Deep pages: OFFSET N walks N index entries (~4 ms at page 1,000 of a tag with 40,000 articles, more
+    than the rest of the page). With `keys` (every KEY_STRIDE-th sort key of the ids, computed once per
+    cache generation) and `from_key` (the same query starting at a sort key), a slice beyond DEEP_OFFSET
+    starts at the nearest key at or before it, so page 1,000 walks what page 1 walks.
     """
 
-    def __init__(self, query, **values):
+    def __init__(self, query, *, from_key=None, keys=None, **values):
         self.query = query
+        self.from_key = from_key
+        self.keys = keys
         self.values = values
 
     def count(self):
@@ -227,7 +236,20 @@ class FixedIds:
         start, stop = index.start or 0, index.stop
         if index.step is not None or start < 0 or stop is None or stop < start:
             raise ValueError("FixedIds takes slices [start:stop] with 0 <= start <= stop")
-        return [row[0] for row in self.query.rows(limit=stop - start, offset=start, **self.values)]
+        if start > DEEP_OFFSET and self.keys is not None:
+            keys = self.keys()
+            at, skip = divmod(start, KEY_STRIDE)
+            if at >= len(keys):
+                return []  # past the end
+            key = dict(zip(("visible_from", "article_id"), keys[at], strict=True))
+            rows = self.from_key.rows(limit=stop - start, offset=skip, **key, **self.values)
+        else:
+            rows = self.query.rows(limit=stop - start, offset=start, **self.values)
+        return [row[0] for row in rows]
+
+
+DEEP_OFFSET = 400  # up to here OFFSET costs less than reading the sort keys would
+KEY_STRIDE = 20  # one stored sort key per this many ids (a page of 20 starts exactly at one)
 
 
 _TAG_IDS = FixedQuery(
@@ -238,9 +260,43 @@ _TAG_IDS = FixedQuery(
 )
 
 
+_TAG_IDS_FROM = FixedQuery(
+    # The same ids from a sort key on: the range condition on visible_from starts the index scan there.
+    lambda tag, now, visible_from, article_id: tag_article_ids(tag, now).filter(
+        Q(visible_from__lt=visible_from) | Q(content_object_id__lte=article_id),
+        visible_from__lte=visible_from,
+    ),
+    model=TaggedArticle,
+    tag=models.BigIntegerField(),
+    now=models.DateTimeField(),
+    visible_from=models.DateTimeField(),
+    article_id=models.BigIntegerField(),
+)
+
+
+def tag_sort_keys(tag, now=None):
+    """(visible_from, article id) of every KEY_STRIDE-th id of tag_article_ids(), in order: 0, 20, 40..."""
+    position = Window(RowNumber(), order_by=[F("visible_from").desc(), F("content_object_id").desc()])
+    rows = (
+        tag_article_ids(tag, now)
+        .annotate(slot=Mod(position - 1, KEY_STRIDE))
+        .filter(slot=0)
+        .values_list("visible_from", "content_object_id")
+    )
+    return list(rows)
+
+
 def tag_page_ids(tag, now):
     """A tag's visible article ids, newest first, for a tag page (tag_article_ids(), compiled once)."""
-    return FixedIds(_TAG_IDS, tag=tag.pk, now=now)
+    from articles.cache import cached_value
+
+    return FixedIds(
+        _TAG_IDS,
+        from_key=_TAG_IDS_FROM,
+        keys=lambda: cached_value(f"tag-keys:{tag.pk}", lambda: tag_sort_keys(tag, now), now=now),
+        tag=tag.pk,
+        now=now,
+    )
 
 
 def author_article_ids(author, now=None):

@@ -4,6 +4,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import ArticleSlugHistory, Status
@@ -351,3 +353,36 @@ def test_a_card_byline_reads_like_the_articles_own():
 
     assert byline(load_cards([article.pk])[0].bylines.all()) == byline(model.bylines.all())
     assert "Al &lt;b&gt;Bold&lt;/b&gt;" in byline(model.bylines.all())
+
+
+def test_deep_tag_pages_start_from_a_stored_sort_key_and_list_what_offset_paging_lists(client, monkeypatch):
+    """Beyond DEEP_OFFSET a tag page starts at the nearest stored sort key instead of OFFSET; same ids."""
+    from articles import paging
+
+    tag = make_tag("Deep")
+    now = timezone.now()
+    for n in range(47):  # several articles share a time: the key's article id breaks the tie
+        when = now - datetime.timedelta(minutes=n // 3 + 1)
+        make_article(f"Deep story {n:02d}", published_at=when, tags=[tag])
+    expected = list(paging.tag_article_ids(tag, now))
+    keyed = paging.tag_page_ids(tag, now)
+
+    monkeypatch.setattr(paging, "DEEP_OFFSET", 0)  # every slice past the first id starts from a key
+    for start, stop in [(0, 20), (20, 40), (40, 60), (7, 19), (21, 47), (46, 47), (47, 67), (80, 100)]:
+        assert keyed[start:stop] == expected[start:stop], (start, stop)
+    with CaptureQueriesContext(connection) as queries:
+        keyed[40:60]
+    assert '"visible_from" <' in queries[-1]["sql"]  # started from the key, not by OFFSET 40
+    assert paging.tag_sort_keys(tag, now)[1] == (now - datetime.timedelta(minutes=7), expected[20])
+
+    page = client.get(f"/tags/{tag.slug}/?page=2")
+    stories = re.findall(r"Deep story (\d\d)", page.text)
+    assert stories[:20] == [re.search(r"\d\d", a.headline)[0] for a in _articles(expected[20:40])]
+    assert client.get(f"/tags/{tag.slug}/?page=4").status_code == 404
+
+
+def _articles(ids):
+    from articles.models import Article
+
+    found = Article.objects.in_bulk(ids)
+    return [found[pk] for pk in ids]
