@@ -117,8 +117,12 @@ class TaggedArticleQuerySet(models.QuerySet):
 class TaggedArticle(ItemBase):
     """The article-tag link, with real foreign keys on both sides (no generic relation)."""
 
-    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    # No single-column indexes: the unique (content_object, tag) and the (tag, ...) indexes below serve
+    # every lookup by either key, and each index is one more write per link (about four per article).
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items", db_index=False
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles", db_index=False)
 
     class Meta:
         constraints = [
@@ -164,8 +168,8 @@ class Article(models.Model):
     )
     dek = models.TextField("dek", blank=True, help_text="The standfirst under the headline; plain text.")
     body = models.TextField(blank=True, help_text="HTML; sanitized on save.")
-    section = models.ForeignKey(
-        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    section = models.ForeignKey(  # indexed by article_section_newest and article_section_published
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles", db_index=False
     )
     authors = models.ManyToManyField("authors.Author", through="Byline", related_name="articles", blank=True)
     tags = TaggableManager(through=TaggedArticle, blank=True, related_name="articles")
@@ -364,8 +368,11 @@ class Byline(models.Model):
         GRAPHICS = "graphics", "Graphics"
         EDITING = "editing", "Editing"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey("authors.Author", on_delete=models.PROTECT, related_name="bylines")
+    # Indexed by the unique (article, author, role) and (author, article) below, not by each key alone.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines", db_index=False)
+    author = models.ForeignKey(
+        "authors.Author", on_delete=models.PROTECT, related_name="bylines", db_index=False
+    )
     role = models.CharField(max_length=30, choices=Role, default=Role.REPORTING)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -440,7 +447,8 @@ class Revision(models.Model):
     JSON snapshot per save.
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    # Indexed by the unique (article, number) below.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions", db_index=False)
     number = models.PositiveIntegerField(help_text="1, 2, 3... per article.")
     # The article's lock version right after this revision was saved (conflict messages compare these).
     version = models.PositiveIntegerField(default=0)
