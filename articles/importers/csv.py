@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from articles.importers import AuthorRef, Failure, InvalidInput, Record
-from articles.importers.markup import text_to_html
+from articles.importers.markup import text_to_sanitized_html
 from articles.importers.values import parse_datetime, plain_text, problem, unique
 from articles.models import Status
 from articles.sanitize import sanitize_html
@@ -110,7 +110,9 @@ def _record(header: list[str], row: list[str], line: int) -> Record | Failure:
     if body_format not in {"", "html", "text"}:
         return Failure(line, f"unknown body_format {body_format!r}; use html or text")
     if body_format == "text" or (not body_format and not body.lstrip().startswith("<")):
-        body = text_to_html(body)
+        body_html = text_to_sanitized_html(body)
+    else:
+        body_html = sanitize_html(body)
     published_at = None
     if value := fields.get("published_at", "").strip():
         try:
@@ -121,7 +123,7 @@ def _record(header: list[str], row: list[str], line: int) -> Record | Failure:
         external_id=fields["external_id"].strip(),
         headline=plain_text(fields["headline"]),
         line=line,
-        body_html=sanitize_html(body),
+        body_html=body_html,
         body_sanitized=True,
         dek=plain_text(fields.get("dek", "")),
         section=plain_text(fields.get("section", "")),

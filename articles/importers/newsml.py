@@ -29,7 +29,7 @@ from pathlib import Path
 from django.utils.text import slugify
 
 from articles.importers import AuthorRef, Deferred, Failure, Record, Skipped, nitf
-from articles.importers.markup import inner_xml, prepend_dateline, text_to_html, xml_text
+from articles.importers.markup import inner_xml, prepend_dateline, text_to_sanitized_html, xml_text
 from articles.importers.safexml import (
     child,
     children,
@@ -89,7 +89,7 @@ def _body(content_set) -> tuple[str, dict | None]:
         xhtml_body = inline.find(".//{*}body")
         return sanitize_html(inner_xml(xhtml_body if xhtml_body is not None else inline)), None
     for inline in children(content_set, "inlineData"):
-        return sanitize_html(text_to_html(inline.text or "")), None
+        return text_to_sanitized_html(inline.text or ""), None
     return "", None
 
 

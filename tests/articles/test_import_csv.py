@@ -4,8 +4,12 @@ import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from articles.importers import FORMATS, Failure, InvalidInput, Record, csv
+from articles.importers.markup import text_to_html, text_to_sanitized_html
+from articles.sanitize import sanitize_html
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
 
@@ -76,6 +80,37 @@ def test_html_bodies_are_sanitized():
     first = read(FIXTURES / "articles.csv")[0]
 
     assert "script" not in first.body_html and "alert" not in first.body_html
+
+
+# Text with everything the sanitizer's parser treats specially: markup characters, entities, quotes,
+# no-break spaces, line breaks of every kind, NUL and other control characters, non-BMP characters.
+TRICKY_TEXT = st.text(
+    st.one_of(
+        st.sampled_from(list("<>&\"'\xa0\n\r\t\x0c \x00\x01\x0b\x1f\x7f\x85\x9f\u2028\ufdd0;#x")),
+        st.characters(codec="utf-8", exclude_categories=["Cs"]),
+    ),
+    max_size=80,
+)
+
+
+@given(TRICKY_TEXT)
+def test_plain_text_is_converted_exactly_as_the_sanitizer_would_leave_it(text):
+    # The reader skips the sanitizer for plain text; what it stores must be what the sanitizer returns.
+    assert text_to_sanitized_html(text) == sanitize_html(text_to_html(text))
+
+
+def test_plain_text_bodies_are_escaped_never_read_as_markup(tmp_path):
+    path = write(
+        tmp_path,
+        b"external_id,headline,body,body_format\r\n"
+        b'x-1,Quote,"Fish & chips <script>alert(1)</script> \xc2\xa0""rated"" 5>4\r\n\r\nNext",text\r\n',
+    )
+
+    (record,) = read(path)
+
+    assert record.body_html == (
+        '<p>Fish &amp; chips &lt;script&gt;alert(1)&lt;/script&gt; &nbsp;"rated" 5&gt;4</p><p>Next</p>'
+    )
 
 
 def test_bad_rows_fail_with_their_line_and_reason_and_the_rest_is_read():
