@@ -285,7 +285,7 @@ def public_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        if request.user.is_authenticated:
+        if _may_be_logged_in(request) and request.user.is_authenticated:
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             patch_vary_headers(response, ["Cookie"])
@@ -350,12 +350,26 @@ def public_page(view):
     return wrapped
 
 
+def _may_be_logged_in(request):
+    # Staff are logged in through the session (AuthenticationMiddleware): without a session cookie the
+    # reader is anonymous, and a cache hit need not load the lazy user to find that out.
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def _anonymous_headers(response, generation, now):
     max_age = BROWSER_MAX_AGE
     left = generation.seconds_left(now)
     if left is not None:
         max_age = min(max_age, left)
+    # A response of our own (a stored page's) has neither header yet: set them as the patch_* functions
+    # would, without parsing what is not there.
     if response.status_code in (200, 301, 404):
-        patch_cache_control(response, public=True, max_age=max_age)
-    patch_vary_headers(response, ["Cookie"])
+        if "Cache-Control" in response:
+            patch_cache_control(response, public=True, max_age=max_age)
+        else:
+            response["Cache-Control"] = f"public, max-age={max_age}"
+    if "Vary" in response:
+        patch_vary_headers(response, ["Cookie"])
+    else:
+        response["Vary"] = "Cookie"
     return response

@@ -328,6 +328,21 @@ def test_logged_in_staff_never_get_a_page_from_process_memory(client):
     assert "Edited quietly" in client.get(article.get_absolute_url()).text
 
 
+def test_a_reader_with_a_stale_session_cookie_is_anonymous_and_gets_the_public_page(client):
+    article = make_article("Cookie story")
+    client.get(article.get_absolute_url())
+    from articles.models import Article
+
+    Article.objects.filter(pk=article.pk).update(headline="Edited quietly")  # no purge
+    client.cookies["sessionid"] = "expired-or-forged"
+
+    response = client.get(article.get_absolute_url())
+
+    assert "Cookie story" in response.text and "Edited quietly" not in response.text
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["Vary"] == "Cookie"
+
+
 def test_with_the_page_cache_off_nothing_is_kept_in_process_memory(client, settings):
     settings.PUBLIC_PAGE_CACHE = False
     article = make_article("Uncached story")
