@@ -6,6 +6,7 @@ of the request (time.process_time, the best of a few batches) and cProfile are s
     .venv/bin/python bench/page_cpu.py --db pages_bench                        # every page, uncached
     .venv/bin/python bench/page_cpu.py --db pages_bench --pages tag --profile  # cProfile of one page
     .venv/bin/python bench/page_cpu.py --db pages_bench --cached               # served from the page cache
+    .venv/bin/python bench/page_cpu.py --db pages_bench --cached --floor       # ... and the floor
 
 Needs the database bench/pages.py built (run it once first) and Redis (--redis; per-generation values such
 as page counts are cached there even uncached, as in bench/pages.py's "uncached" variant).
@@ -16,6 +17,7 @@ import cProfile
 import os
 import pstats
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +35,9 @@ def parse_args():
     parser.add_argument("--cached", action="store_true", help="keep rendered pages (PUBLIC_PAGE_CACHE on)")
     parser.add_argument("--requests", type=int, default=30, help="requests per batch")
     parser.add_argument("--batches", type=int, default=5)
+    parser.add_argument(
+        "--floor", action="store_true", help="also measure the framework floor serving each page's bytes"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the first page's requests")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
     return parser.parse_args()
@@ -40,6 +45,7 @@ def parse_args():
 
 def main():
     args = parse_args()
+    floor_dir = tempfile.mkdtemp(prefix="page-cpu-floor-")
     os.environ.update(
         {
             "DEBUG": "0",
@@ -48,6 +54,8 @@ def main():
             "REDIS_URL": args.redis,
             "CACHE_KEY_PREFIX": f"bench-cpu-{args.db}-{'c' if args.cached else 'u'}",
             "PUBLIC_PAGE_CACHE": "1" if args.cached else "0",
+            "BENCH_FLOOR": "1",
+            "BENCH_FLOOR_DIR": floor_dir,
         }
     )
     data.setup_django(args.db)
@@ -60,20 +68,17 @@ def main():
     names = args.pages.split(",")
     for name in names:
         path = pages[name]
-        for _ in range(3):  # warm up: connections, templates, per-generation values
-            response = client.get(path)
-        assert response.status_code == 200, (name, response.status_code)
-        runs = []
-        for _ in range(args.batches):
-            started = time.process_time()
-            for _ in range(args.requests):
-                client.get(path)
-            runs.append(1000 * (time.process_time() - started) / args.requests)
-        runs.sort()
-        print(
-            f"{name:9} CPU per request: best {runs[0]:6.2f} ms, median {runs[len(runs) // 2]:6.2f} ms "
+        runs, response = cpu_per_request(client, path, args)
+        line = (
+            f"{name:9} CPU per request: best {runs[0]:6.3f} ms, median {runs[len(runs) // 2]:6.3f} ms "
             f"({len(response.content):,} bytes)"
         )
+        if args.floor:  # the same bytes from memory through the same middleware (bench/floor.py)
+            (Path(floor_dir) / f"{name}.body").write_bytes(response.content)
+            (Path(floor_dir) / f"{name}.type").write_text(response["Content-Type"])
+            floor, _ = cpu_per_request(client, f"/__bench__/floor/{name}/", args)
+            line += f"; floor best {floor[0]:6.3f} ms: the page at {floor[0] / runs[0]:.0%} of the floor"
+        print(line)
     if args.profile:
         profile = cProfile.Profile()
         profile.enable()
@@ -83,6 +88,20 @@ def main():
         stats = pstats.Stats(profile)
         print(f"\n{names[0]}: {stats.total_calls // args.requests:,} function calls per request")
         stats.sort_stats(args.sort).print_stats(40)
+
+
+def cpu_per_request(client, path, args):
+    """Sorted CPU milliseconds per request of `path`, one figure per batch, and the last response."""
+    for _ in range(3):  # warm up: connections, templates, per-generation values
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    runs = []
+    for _ in range(args.batches):
+        started = time.process_time()
+        for _ in range(args.requests):
+            client.get(path)
+        runs.append(1000 * (time.process_time() - started) / args.requests)
+    return sorted(runs), response
 
 
 if __name__ == "__main__":
