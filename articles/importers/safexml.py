@@ -79,6 +79,11 @@ def check_doctype(path: Path) -> None:
             )
 
 
+# Per thread: `current`, the element iter_elements has yielded and not yet cleared (see deferred), and
+# the parsers that read items again.
+_local = threading.local()
+
+
 def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]:
     """
     Yield each element whose tag is in `tags` (lxml tag patterns such as "{*}newsItem") once it is
@@ -89,7 +94,11 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
         events = etree.iterparse(source, events=("end",), tag=tags, **PARSER_OPTIONS)
         try:
             for _, element in events:
-                yield element
+                _local.current = element
+                try:
+                    yield element
+                finally:
+                    _local.current = None
                 element.clear(keep_tail=True)
                 parent = element.getparent()
                 if parent is not None:
@@ -108,16 +117,19 @@ def deferred(
     An item element as a ``Deferred`` (see ``read_deferred`` in articles.importers): serialized now,
     while it is complete (lxml writes the namespace declarations the subtree needs, so the bytes stand
     alone), its digest taken over `context` (what the rest of the file contributes to its record, as
-    bytes) and those bytes, and its record built on demand by `build(element, line)` from a fresh parse
-    of the bytes, long after iter_elements has cleared the original.
+    bytes) and those bytes, and its record built on demand by `build(element, line)`: from the element
+    itself while iter_elements has not moved on (an item about to be created is built at once, without
+    a second parse), else from a fresh parse of the bytes.
     """
     data = etree.tostring(element, with_tail=False)
     line = element.sourceline or 0
     digest = hashlib.sha256(context + data).hexdigest()
-    return Deferred(external_id, line, digest, functools.partial(_build, data, line, build))
+    return Deferred(external_id, line, digest, functools.partial(_build, element, data, line, build))
 
 
-def _build(data: bytes, line: int, build: Callable[..., Record | Failure]) -> Record | Failure:
+def _build(read, data: bytes, line: int, build: Callable[..., Record | Failure]) -> Record | Failure:
+    if getattr(_local, "current", None) is read:  # not cleared yet: no need to parse it again
+        return build(read, line)
     try:
         element = etree.fromstring(data, _parser(recover=False))
     except etree.XMLSyntaxError:
@@ -131,9 +143,6 @@ def _build(data: bytes, line: int, build: Callable[..., Record | Failure]) -> Re
         if element is None:
             return Failure(line, "cannot read the item again")
     return build(element, line)
-
-
-_local = threading.local()
 
 
 def _parser(*, recover: bool) -> etree.XMLParser:
