@@ -185,6 +185,21 @@ def test_read_deferred_builds_exactly_what_read_reads(name, fixture):
             assert item.build() == item.build()  # builds again, the same, whenever asked
 
 
+@pytest.mark.parametrize("name, fixture", XML_FIXTURES)
+def test_read_deferred_builds_the_same_as_the_item_is_read_and_later(name, fixture):
+    # built at once (as the importer does an item it expects to be new) from the element still parsed;
+    # later from its bytes, the element cleared since
+    module = format_module(name)
+    path = FIXTURES / fixture
+    at_once, items = [], []
+    for item in module.read_deferred(path):
+        at_once.append(item.build() if isinstance(item, Deferred) else item)
+        items.append(item)
+
+    assert at_once == list(module.read(path))
+    assert [item.build() if isinstance(item, Deferred) else item for item in items] == at_once
+
+
 def test_the_digest_changes_with_the_item_and_only_with_it(tmp_path):
     def digests(text):
         items = format_module("rss").read_deferred(write(tmp_path / "feed.xml", text))

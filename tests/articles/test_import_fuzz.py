@@ -85,13 +85,22 @@ def test_random_bytes_import_or_fail_with_an_import_error(name, content):
 
 
 def everything(items) -> list:
-    """What a reader yields, deferred items built, and how it ends (an InvalidInput, or not)."""
-    result = []
+    """
+    What a reader yields, deferred items built, and how it ends (an InvalidInput, or not). A deferred
+    item is built twice: as it is read (from its parsed element) and at the end (from its bytes); both
+    must give the same.
+    """
+    result, deferred = [], []
     try:
         for item in items:
-            result.append(item.build() if isinstance(item, Deferred) else item)
+            if isinstance(item, Deferred):
+                deferred.append((len(result), item))
+                item = item.build()
+            result.append(item)
     except InvalidInput as error:
         result.append(("InvalidInput", error.reason, error.line))
+    for position, item in deferred:
+        assert item.build() == result[position]
     return result
 
 
