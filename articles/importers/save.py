@@ -55,6 +55,9 @@ of a record naming one). The lookup runs on the reading thread, ahead of the wri
 under its lock, and builds an item itself when the article changed in between. An item built and found
 unchanged by its checksum (its fingerprint was missing or stale: imported before fingerprints, or
 before a change of the importers' code) gets its fingerprint stored, so the next run skips it.
+Items likely to be new are built at once instead, as they are added (from the element still parsed, see
+``safexml.deferred``: no second parse), their fingerprints stored all the same: before the first batch if
+no article of their source exists, then while the last batch planned found (nearly) none of its articles.
 """
 
 from __future__ import annotations
