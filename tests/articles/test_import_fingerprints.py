@@ -9,6 +9,7 @@ import pytest
 from django.db.models import F
 
 from articles.importers import Deferred, Failure, Record, format_module
+from articles.importers.save import CREATED, UNCHANGED, Importer
 from articles.models import Article, Revision
 from images.models import Image
 from tests.articles.import_helpers import FIXTURES, import_articles, write
@@ -496,3 +497,45 @@ def test_failures_are_reported_with_path_and_line_on_every_run(name, fixture):
 
     assert failures(first) == expected
     assert failures(again) == expected
+
+
+# --- when deferred items are built ----------------------------------------------------------------------
+
+
+def test_deferred_items_are_built_as_they_come_while_they_are_new_and_at_their_batch_once_they_exist(
+    tmp_path,
+):
+    built = []
+
+    def item(number):
+        def build():
+            built.append(number)
+            return Record(external_id=f"item-{number}", headline=f"Item {number}", line=number)
+
+        return Deferred(f"item-{number}", number, f"digest {number}", build)
+
+    def importer():
+        return Importer(batch_size=2, background=False)
+
+    first = importer()
+    first.add(item(1), path=tmp_path, format_name="rss")
+    assert built == [1]  # no article of the source exists: built at once, its element still parsed
+    first.add(item(2), path=tmp_path, format_name="rss")
+    first.close()
+    assert (built, first.counts[CREATED]) == ([1, 2], 2)
+
+    built.clear()
+    again = importer()
+    for number in (1, 2, 3):
+        again.add(item(number), path=tmp_path, format_name="rss")
+    assert built == []  # the source has articles: each waits for its fingerprint to be looked up
+    again.close()
+    assert (built, again.counts[UNCHANGED], again.counts[CREATED]) == ([3], 2, 1)
+
+    built.clear()
+    more = importer()
+    for number in (4, 5, 6):
+        more.add(item(number), path=tmp_path, format_name="rss")
+    assert built == [4, 5, 6]  # items 4 and 5, at their batch, were all new: item 6 is built as it comes
+    more.close()
+    assert more.counts[CREATED] == 3
