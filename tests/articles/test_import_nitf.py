@@ -86,3 +86,21 @@ def test_a_story_without_doc_id_or_with_a_bad_date_fails_with_its_line(tmp_path)
         Failure(2, "no external id"),
         Failure(3, "date.issue: invalid date '2024-13-45'"),
     ]
+
+
+def test_paths_are_found_as_elementpath_finds_them_with_repeated_and_namespaced_steps():
+    from lxml import etree
+
+    from articles.importers.safexml import any_namespace
+
+    story = etree.fromstring(
+        '<nitf xmlns:x="urn:x"><head><title>First head, no docdata</title></head>'
+        '<x:head><docdata><doc-id id-string="second"/></docdata></x:head>'
+        '<head><docdata><doc-id id-string="third"/></docdata></head><!-- a comment --><body/></nitf>'
+    )
+    paths = ["head", "head/docdata", "head/docdata/doc-id", "head/title", "body/body.head", "nothing/here"]
+
+    for path in paths:
+        assert nitf._find(story, path) is story.find(any_namespace(path)), path
+    assert nitf._find(story, "head/docdata/doc-id").get("id-string") == "second"
+    assert nitf._find(None, "head") is None
