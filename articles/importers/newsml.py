@@ -72,7 +72,7 @@ def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
         if (not_text := _not_a_text_item(element, line)) is not None:
             yield not_text
         else:
-            yield deferred(element, element.get("guid", ""), record_from)
+            yield deferred(element, element.get("guid", ""), _text_record)
 
 
 def _qcode_name(element) -> str:
@@ -139,6 +139,11 @@ def record_from(item, line: int | None = None) -> Record | Failure | Skipped:
     line = (item.sourceline or 0) if line is None else line
     if (not_text := _not_a_text_item(item, line)) is not None:
         return not_text
+    return _text_record(item, line)
+
+
+def _text_record(item, line: int) -> Record | Failure:
+    """The record of a text item (an item _not_a_text_item let through)."""
     item_meta, content_meta = child(item, "itemMeta"), child(item, "contentMeta")
     version = item.get("version", "1").strip()
 
