@@ -99,7 +99,7 @@ class ArticleQuerySet(models.QuerySet):
         return related_to(article, limit=limit, now=now, using=self.db)
 
     def latest_per_section(self, per_section, *, now=None):
-        """{section_id: [story cards of the newest published articles]} for every section, in one query."""
+        """[(section, [story cards of its newest published articles])] in section order, in one query."""
         from articles.related import latest_per_section
 
         return latest_per_section(per_section, now=now, using=self.db)

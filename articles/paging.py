@@ -79,11 +79,6 @@ class Card:
         return article_path(self)
 
 
-def card_values(articles):
-    """The columns of a Card (no bylines), from a filtered, ordered queryset of Article."""
-    return articles.values_list("pk", *CARD_FIELDS, "section_id")
-
-
 def _credit_rows(article_ids):
     return (
         Byline.objects.filter(article__pk__in=article_ids)
@@ -106,13 +101,6 @@ def credits_by_article(article_ids):
     return credits
 
 
-def attach_bylines(cards):
-    """Fill in the bylines of `cards`, in byline order, with one query."""
-    by_pk = {card.pk: card for card in cards}
-    for pk, credits in credits_by_article(by_pk).items():
-        by_pk[pk].bylines = credits
-
-
 class TagLink(NamedTuple):
     """A tag as an article page links it: name and slug."""
 
@@ -121,6 +109,19 @@ class TagLink(NamedTuple):
 
     def get_absolute_url(self):
         return _tag_path(self.slug)
+
+
+class SectionLink(NamedTuple):
+    """A section as the home page shows it: a heading linking the section page."""
+
+    pk: int
+    name: str
+    slug: str
+
+    def get_absolute_url(self):
+        from articles.templating import section_url
+
+        return section_url(self)
 
 
 @functools.cache
@@ -145,21 +146,40 @@ def tag_links(article_id):
     return [TagLink(name, slug) for name, slug in _TAG_LINK_ROWS.rows(article_id=article_id)]
 
 
+_CARD_ROW_COLUMNS = (
+    "pk",
+    *CARD_FIELDS,
+    "section_id",
+    "bylines__author__name",
+    "bylines__author__slug",
+    "bylines__role",
+)
+
+
+def card_rows(articles, *order):
+    """
+    A row per byline of the story cards of `articles` (a filtered queryset of Article), ordered by `order`
+    and then in byline order: the articles left-joined to their bylines and authors. cards_of() reads them.
+    """
+    return articles.order_by(*order, "bylines__position", "bylines__pk").values_list(*_CARD_ROW_COLUMNS)
+
+
+def cards_of(rows):
+    """{article id: Card}, with bylines, in the order of the card_rows() rows `rows`."""
+    width = 2 + len(CARD_FIELDS)
+    cards = {}
+    for row in rows:
+        card = cards.get(row[0])
+        if card is None:
+            card = cards[row[0]] = Card(*row[:width])
+        if row[width] is not None:  # no byline: the join found none
+            card.bylines.append(Credit(CardAuthor(row[width], row[width + 1]), row[width + 2]))
+    return cards
+
+
 def _card_rows(ids, now):
-    """A row per byline of the articles among `ids` visible at `now` (published() decides), by id."""
-    return (
-        Article.objects.published(now)
-        .filter(pk__in=ids)
-        .order_by("pk", "bylines__position", "bylines__pk")
-        .values_list(
-            "pk",
-            *CARD_FIELDS,
-            "section_id",
-            "bylines__author__name",
-            "bylines__author__slug",
-            "bylines__role",
-        )
-    )
+    """The card rows of the articles among `ids` visible at `now` (published() decides), by id."""
+    return card_rows(Article.objects.published(now).filter(pk__in=ids), "pk")
 
 
 # Every list page runs it: compiled once per number of ids (see newsroom/fixed_queries.py).
@@ -171,18 +191,11 @@ _CARD_ROWS = FixedQuery(
 def load_cards(ids, *, now=None):
     """
     Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`, with
-    their bylines: one query, the articles left-joined to their bylines and authors (a row per byline).
+    their bylines: one query (card_rows()).
     """
     if not ids:
         return []
-    width = 2 + len(CARD_FIELDS)
-    cards = {}
-    for row in _CARD_ROWS.rows(ids=ids, now=now or timezone.now()):
-        card = cards.get(row[0])
-        if card is None:
-            card = cards[row[0]] = Card(*row[:width])
-        if row[width] is not None:  # no byline: the join found none
-            card.bylines.append(Credit(CardAuthor(row[width], row[width + 1]), row[width + 2]))
+    cards = cards_of(_CARD_ROWS.rows(ids=ids, now=now or timezone.now()))
     return [cards[pk] for pk in ids if pk in cards]
 
 

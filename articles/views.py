@@ -17,10 +17,9 @@ from articles import cache, search, structured_data
 from articles.models import Article, ArticleSlugHistory, Byline, Correction, PreviewLink, Section
 from articles.paging import (
     ArticleIds,
-    Card,
     FixedIds,
-    attach_bylines,
-    card_values,
+    card_rows,
+    cards_of,
     credits_by_article,
     newest_ids,
     tag_links,
@@ -67,48 +66,45 @@ def paginate(request, queryset, *, count_key=None, per_page=PAGE_SIZE):
     return paginator.page(number)
 
 
-# The home page's queries, compiled once (newsroom/fixed_queries.py): the lead (the latest pin), and the
-# newest stories, without the lead when there is one (sliced with limit=).
+# The home page's story cards with their bylines, compiled once (newsroom/fixed_queries.py): the lead (the
+# latest pin) and the newest stories, one more than shown in case the lead is among them. The limits are
+# part of the SQL, not parameters, so that PostgreSQL plans each prepared statement once (a LIMIT parameter
+# made it plan them again on every request).
+def _home_cards(now, ids):
+    return card_rows(Article.objects.published(now).filter(pk__in=ids), "-published_at", "-pk")
+
+
 _HOME_LEAD = FixedQuery(
-    lambda now: card_values(
-        Article.objects.published(now).filter(home_pinned_at__isnull=False).order_by("-home_pinned_at")[:1]
+    lambda now: _home_cards(
+        now,
+        Article.objects.published(now)
+        .filter(home_pinned_at__isnull=False)
+        .order_by("-home_pinned_at")
+        .values_list("pk")[:1],
     ),
     model=Article,
     now=models.DateTimeField(),
 )
 _HOME_LATEST = FixedQuery(
-    lambda now: card_values(Article.objects.published(now).newest_first()),
+    lambda now: _home_cards(now, newest_ids(Article.objects.published(now))[: HOME_LATEST + 1]),
     model=Article,
     now=models.DateTimeField(),
 )
-_HOME_LATEST_BUT_LEAD = FixedQuery(
-    lambda now, lead: card_values(Article.objects.published(now).newest_first().exclude(pk=lead)),
-    model=Article,
-    now=models.DateTimeField(),
-    lead=models.BigIntegerField(),
-)
-_SECTIONS = FixedQuery(lambda: Section.objects.all(), model=Section)
 
 
 @require_safe
 @cache.public_page
 def home(request):
     now = timezone.now()
-    # The lead: the latest pin, else the newest story. Story cards (articles/paging.py), bylines in one query.
-    lead = [Card(*row) for row in _HOME_LEAD.rows(now=now)]
-    if lead:
-        latest = _HOME_LATEST_BUT_LEAD.rows(now=now, lead=lead[0].pk, limit=HOME_LATEST)
-    else:
-        latest = _HOME_LATEST.rows(now=now, limit=HOME_LATEST + 1)
-    latest = [Card(*row) for row in latest]
-    if not lead:
-        lead, latest = latest[:1], latest[1:]
-    attach_bylines([*lead, *latest])
-    lead = lead[0] if lead else None
-    sections = _SECTIONS.instances()
-    lead_section = next((s for s in sections if lead is not None and s.pk == lead.section_id), None)
-    blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
-    section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
+    # The lead: the latest pin, else the newest story. Story cards (articles/paging.py) with their bylines.
+    lead = next(iter(cards_of(_HOME_LEAD.rows(now=now)).values()), None)
+    latest = list(cards_of(_HOME_LATEST.rows(now=now)).values())
+    if lead is None:
+        lead, latest = (latest[0] if latest else None), latest[1:]
+    latest = [card for card in latest if card.pk != lead.pk][:HOME_LATEST] if lead else []
+    # A block per section with published stories, each section read with its block.
+    section_blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
+    lead_section = next((s for s, _ in section_blocks if lead is not None and s.pk == lead.section_id), None)
     return render(
         request,
         "articles/home.html",
@@ -117,7 +113,6 @@ def home(request):
             "lead_section": lead_section,
             "articles": latest,
             "section_blocks": section_blocks,
-            "sections": sections,
             "canonical_url": settings.SITE_URL + "/",
             "structured_data": {
                 "@context": "https://schema.org",

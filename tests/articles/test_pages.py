@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # Every public page, with the most queries it may make on a cold cache (the cache generation lookup included).
 PAGES = {
-    "home": ("/", 6),
+    "home": ("/", 4),
     "article": (None, 7),
     "tag": ("/tags/topic-3/", 6),
     "tag page 2": ("/tags/topic-3/?page=2", 6),
@@ -75,6 +75,27 @@ def test_an_editor_pinned_story_leads_the_home_page(client, newsroom):
 
     lead = re.search(r'<section class="lead-story".*?</section>', text, re.S).group(0)
     assert "Story number 4" in lead
+
+
+@pytest.mark.parametrize("pinned", [3, 20])
+def test_the_latest_stories_are_the_ten_newest_but_the_lead(client, newsroom, pinned):
+    data = newsroom(articles=25)
+    lead = data["articles"][pinned]  # among the eleven newest, or older than all of them
+    lead.home_pinned_at = timezone.now()
+    lead.save()
+
+    text = client.get("/").text
+
+    latest = re.search(r'<h2 id="latest-heading">.*?</section>', text, re.S)[0]
+    shown = [int(n) for n in re.findall(r"Story number (\d+)</a></h3>", latest)]
+    assert shown == [n for n in range(11) if n != pinned][:10]
+    assert f"Story number {pinned}" in re.search(r'<section class="lead-story".*?</section>', text, re.S)[0]
+    blocks = re.findall(r'<section class="section-block".*?</section>', text, re.S)
+    assert [re.findall(r"Story number (\d+)<", block) for block in blocks] == [
+        ["0", "3", "6", "9"],
+        ["1", "4", "7", "10"],
+        ["2", "5", "8", "11"],
+    ]
 
 
 def test_a_pinned_story_that_is_not_published_does_not_lead(client, newsroom):
