@@ -24,9 +24,9 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import Mod, RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import iri_to_uri
 
 from articles.models import CARD_FIELDS, Article, Byline, TaggedArticle
+from articles.templating import article_path, uri_slug
 from newsroom.fixed_queries import FixedQuery, Many
 
 _ROLES = dict(Byline.Role.choices)
@@ -74,8 +74,6 @@ class Card:
     bylines: Credits = field(default_factory=Credits)
 
     def get_absolute_url(self):
-        from articles.sitemaps import article_path
-
         return article_path(self)
 
 
@@ -130,7 +128,7 @@ def _tags_prefix():
 
 
 def _tag_path(slug):
-    return f"{_tags_prefix()}{iri_to_uri(slug)}/"
+    return f"{_tags_prefix()}{uri_slug(slug)}/"
 
 
 def _tag_link_rows(article_id):

@@ -62,6 +62,7 @@ def environment(**options):
         {
             "date": templating.date,
             "iso_time": templating.iso_time,
+            "time_tag": templating.time_tag,
             "article_url": templating.article_url,
             "section_url": templating.section_url,
             "truncatechars": truncatechars,

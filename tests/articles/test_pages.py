@@ -332,6 +332,33 @@ def test_a_jinja2_page_formats_dates_and_links_in_the_zone_and_language_current_
             assert iso_time(article.published_at) == localtime(article.published_at).isoformat()
 
 
+@pytest.mark.parametrize("format_string", ["N j, Y", "N j", "N j, Y, P e"])
+def test_a_time_tag_is_the_iso_time_and_the_date_of_its_moment(format_string):
+    from django.template import engines
+    from django.utils import translation
+    from django.utils.timezone import override
+
+    moment = datetime.datetime(2025, 3, 1, 2, 30, 15, 123456, tzinfo=datetime.UTC)
+    separate = engines["jinja2"].from_string(
+        '<time datetime="{{ m|iso_time }}">{{ m|date(f) }}</time>|'
+        '<time datetime="{{ n|iso_time }}">{{ n|date(f) }}</time>'
+    )
+    together = engines["jinja2"].from_string("{{ m|time_tag(f) }}|{{ n|time_tag(f) }}")
+    for zone in ["UTC", "America/New_York", "Asia/Tokyo"]:
+        with override(zone), translation.override("de"):
+            context = {"m": moment, "n": None, "f": format_string}
+            assert together.render(context) == separate.render(context)
+
+
+def test_plain_and_unicode_slugs_are_linked_as_iri_to_uri_encodes_them():
+    from django.utils.encoding import iri_to_uri
+
+    from articles.templating import uri_slug
+
+    for slug in ["plain-slug_2", "über-münchen", "a b", "", "100%", "x/y?z"]:
+        assert uri_slug(slug) == iri_to_uri(slug)
+
+
 def test_the_500_page_is_rendered_by_jinja2_and_the_admin_by_django_templates(admin_client):
     from django.template import loader
 
