@@ -61,7 +61,10 @@ class Credits(list):
 
 @dataclass(slots=True)
 class Card:
-    """What a story card shows of an article: headline, dek, dates and slug (its link), bylines."""
+    """
+    What a story card shows of a visible article: headline, dek, dates and slug (its link), bylines. No
+    created_at (models.CARD_FIELDS): a visible article's link uses published_at or publish_at.
+    """
 
     pk: int
     headline: str
@@ -69,7 +72,6 @@ class Card:
     dek: str
     published_at: datetime.datetime | None
     publish_at: datetime.datetime | None
-    created_at: datetime.datetime
     section_id: int | None
     bylines: Credits = field(default_factory=Credits)
 
