@@ -124,9 +124,12 @@ def time_tag(moment, format_string):
     """
     if not moment:
         return Markup('<time datetime=""></time>')
-    moment = localtime(moment)
-    label = escape(_format(moment, format_string))
-    return Markup(f'<time datetime="{moment.isoformat(timespec="seconds")}">{label}</time>')
+    return Markup(_time_tag(localtime(moment), format_string))
+
+
+def _time_tag(local, format_string):
+    label = escape(_format(local, format_string))
+    return f'<time datetime="{local.isoformat(timespec="seconds")}">{label}</time>'
 
 
 # What iri_to_uri() leaves as it is: a slug of ASCII letters, digits, "_" and "-" (almost every slug).
@@ -140,13 +143,30 @@ def uri_slug(slug):
 
 def article_path(article, *, localtime=timezone.localtime):
     """Article.get_absolute_url() without reverse(), for thousands of URLs; a test keeps the two equal."""
-    date = localtime(article.published_at or article.publish_at or article.created_at)
-    return f"/{date.year}/{date.month:02d}/{date.day:02d}/{uri_slug(article.slug)}/"
+    return _path(article, localtime(article.published_at or article.publish_at or article.created_at))
+
+
+def _path(article, local):
+    """The path of `article` given its date in local time."""
+    return f"/{local.year}/{local.month:02d}/{local.day:02d}/{uri_slug(article.slug)}/"
 
 
 def article_url(article):
     """Article.get_absolute_url() without reverse(), in the time zone of the page being rendered."""
     return article_path(article, localtime=localtime)
+
+
+def story_link(article, format_string):
+    """
+    <a href="{{ article|article_url }}">{{ article.headline }}</a> {{ article.published_at|time_tag(...) }}:
+    a story in a list of headlines, its link and its time from one moment put in local time once.
+    """
+    if not article.published_at:  # not for a visible article, but the same as the two filters
+        url, when = article_url(article), time_tag(article.published_at, format_string)
+    else:
+        local = localtime(article.published_at)
+        url, when = _path(article, local), _time_tag(local, format_string)
+    return Markup(f'<a href="{escape(url)}">{escape(article.headline)}</a> {when}')
 
 
 @functools.cache

@@ -63,6 +63,7 @@ def environment(**options):
             "date": templating.date,
             "iso_time": templating.iso_time,
             "time_tag": templating.time_tag,
+            "story_link": templating.story_link,
             "article_url": templating.article_url,
             "section_url": templating.section_url,
             "truncatechars": truncatechars,
