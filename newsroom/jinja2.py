@@ -7,7 +7,7 @@ the templates used: static, url, now, the project's own helpers (articles/templa
 Django's filters.
 """
 
-from django.template.defaultfilters import pluralize, truncatechars
+from django.template.defaultfilters import pluralize
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -66,7 +66,7 @@ def environment(**options):
             "story_link": templating.story_link,
             "article_url": templating.article_url,
             "section_url": templating.section_url,
-            "truncatechars": truncatechars,
+            "truncatechars": templating.truncatechars,
             "pluralize": pluralize,
         }
     )

@@ -350,6 +350,19 @@ def test_a_time_tag_is_the_iso_time_and_the_date_of_its_moment(format_string):
             assert together.render(context) == separate.render(context)
 
 
+def test_the_templates_truncatechars_equals_djangos():
+    from django.template.defaultfilters import truncatechars as django_truncatechars
+    from django.utils.safestring import mark_safe
+
+    from articles.templating import truncatechars
+
+    decomposed = "Cafe\u0301 au lait"  # not NFC: Django returns it composed
+    for value in ["The latest news.", "x" * 250, decomposed, "", mark_safe("<b>safe</b>"), 42]:
+        for length in [0, 5, 16, 200, "200", "x"]:
+            assert truncatechars(value, length) == django_truncatechars(value, length)
+            assert type(truncatechars(value, length)) is type(django_truncatechars(value, length))
+
+
 def test_plain_and_unicode_slugs_are_linked_as_iri_to_uri_encodes_them():
     from django.utils.encoding import iri_to_uri
 
