@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import ArticleSlugHistory, Status
+from articles.models import Article, ArticleSlugHistory, Status
 from tests.factories import make_article, make_author, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -361,6 +361,25 @@ def test_the_templates_truncatechars_equals_djangos():
         for length in [0, 5, 16, 200, "200", "x"]:
             assert truncatechars(value, length) == django_truncatechars(value, length)
             assert type(truncatechars(value, length)) is type(django_truncatechars(value, length))
+
+
+def test_a_story_link_is_the_articles_link_headline_and_time_tag():
+    from django.template import engines
+    from django.utils import translation
+    from django.utils.timezone import override
+
+    late = make_article(
+        'Über "quotes" & <tags>', published_at=datetime.datetime(2025, 3, 1, 2, 30, tzinfo=datetime.UTC)
+    )
+    unsaved = Article(headline="Draft", slug="draft", created_at=timezone.now())  # no published_at
+    separate = engines["jinja2"].from_string(
+        '<a href="{{ a|article_url }}">{{ a.headline }}</a> {{ a.published_at|time_tag("N j, Y") }}'
+    )
+    together = engines["jinja2"].from_string('{{ a|story_link("N j, Y") }}')
+    for zone in ["UTC", "America/New_York", "Asia/Tokyo"]:
+        with override(zone), translation.override("de"):
+            for article in [late, unsaved]:
+                assert together.render({"a": article}) == separate.render({"a": article})
 
 
 def test_plain_and_unicode_slugs_are_linked_as_iri_to_uri_encodes_them():
