@@ -156,12 +156,14 @@ _CARD_ROW_COLUMNS = (
 )
 
 
-def card_rows(articles, *order):
+def card_rows(articles, *order, extra=()):
     """
     A row per byline of the story cards of `articles` (a filtered queryset of Article), ordered by `order`
-    and then in byline order: the articles left-joined to their bylines and authors. cards_of() reads them.
+    and then in byline order: the articles left-joined to their bylines and authors, and then the `extra`
+    columns. cards_of() reads them.
     """
-    return articles.order_by(*order, "bylines__position", "bylines__pk").values_list(*_CARD_ROW_COLUMNS)
+    articles = articles.order_by(*order, "bylines__position", "bylines__pk")
+    return articles.values_list(*_CARD_ROW_COLUMNS, *extra)
 
 
 def cards_of(rows):

@@ -66,42 +66,36 @@ def paginate(request, queryset, *, count_key=None, per_page=PAGE_SIZE):
     return paginator.page(number)
 
 
-# The home page's story cards with their bylines, compiled once (newsroom/fixed_queries.py): the lead (the
-# latest pin) and the newest stories, one more than shown in case the lead is among them. The limits are
-# part of the SQL, not parameters, so that PostgreSQL plans each prepared statement once (a LIMIT parameter
-# made it plan them again on every request).
-def _home_cards(now, ids):
-    return card_rows(Article.objects.published(now).filter(pk__in=ids), "-published_at", "-pk")
+# The home page's story cards with their bylines, in one query compiled once (newsroom/fixed_queries.py): the
+# newest stories (one more than shown, in case the lead is among them) and the latest pin, newest first, each
+# row ending with the article's pin time. Their ids are a UNION of two subqueries each sliced inside it
+# (SQLite allows no LIMIT on a member of a UNION). The limits are part of the SQL, not parameters, so that
+# PostgreSQL plans the prepared statement once (a LIMIT parameter made it plan it again on every request).
+def _home_cards(now):
+    published = Article.objects.published(now)
+    newest = newest_ids(published)[: HOME_LATEST + 1]
+    pinned = published.filter(home_pinned_at__isnull=False).order_by("-home_pinned_at", "-pk").values("pk")
+    ids = (
+        Article.objects.filter(pk__in=newest)
+        .values("pk")
+        .union(Article.objects.filter(pk__in=pinned[:1]).values("pk"), all=True)
+    )
+    return card_rows(published.filter(pk__in=ids), "-published_at", "-pk", extra=["home_pinned_at"])
 
 
-_HOME_LEAD = FixedQuery(
-    lambda now: _home_cards(
-        now,
-        Article.objects.published(now)
-        .filter(home_pinned_at__isnull=False)
-        .order_by("-home_pinned_at")
-        .values_list("pk")[:1],
-    ),
-    model=Article,
-    now=models.DateTimeField(),
-)
-_HOME_LATEST = FixedQuery(
-    lambda now: _home_cards(now, newest_ids(Article.objects.published(now))[: HOME_LATEST + 1]),
-    model=Article,
-    now=models.DateTimeField(),
-)
+_HOME_CARDS = FixedQuery(_home_cards, model=Article, now=models.DateTimeField())
 
 
 @require_safe
 @cache.public_page
 def home(request):
     now = timezone.now()
-    # The lead: the latest pin, else the newest story. Story cards (articles/paging.py) with their bylines.
-    lead = next(iter(cards_of(_HOME_LEAD.rows(now=now)).values()), None)
-    latest = list(cards_of(_HOME_LATEST.rows(now=now)).values())
-    if lead is None:
-        lead, latest = (latest[0] if latest else None), latest[1:]
-    latest = [card for card in latest if card.pk != lead.pk][:HOME_LATEST] if lead else []
+    rows = _HOME_CARDS.rows(now=now)
+    cards = cards_of(rows)  # story cards (articles/paging.py), newest first
+    # The lead: the latest pin (the same tie-break as the query's), else the newest story.
+    pins = {(row[-1], row[0]) for row in rows if row[-1] is not None}
+    lead = cards.pop(max(pins)[1] if pins else next(iter(cards), None), None)
+    latest = list(cards.values())[:HOME_LATEST]
     # A block per section with published stories, each section read with its block.
     section_blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
     lead_section = next((s for s, _ in section_blocks if lead is not None and s.pk == lead.section_id), None)
