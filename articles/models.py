@@ -66,7 +66,9 @@ VISIBILITY_COLUMNS = ["status", "publish_at", "unpublish_at", "legal_hold"]
 
 # Public site: the article columns a story card shows (the link needs the dates and the slug), read as
 # articles.paging.Card by list pages and the home page, and as deferred-field articles by related stories.
-CARD_FIELDS = ["headline", "slug", "dek", "published_at", "publish_at", "created_at"]
+# Not created_at: the link of a visible article never falls back to it, since published_q() requires a
+# published article's published_at and a scheduled article's publish_at.
+CARD_FIELDS = ["headline", "slug", "dek", "published_at", "publish_at"]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -99,7 +101,7 @@ class ArticleQuerySet(models.QuerySet):
         return related_to(article, limit=limit, now=now, using=self.db)
 
     def latest_per_section(self, per_section, *, now=None):
-        """{section_id: [story cards of the newest published articles]} for every section, in one query."""
+        """[(section, [story cards of its newest published articles])] in section order, in one query."""
         from articles.related import latest_per_section
 
         return latest_per_section(per_section, now=now, using=self.db)

@@ -24,9 +24,9 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import Mod, RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import iri_to_uri
 
 from articles.models import CARD_FIELDS, Article, Byline, TaggedArticle
+from articles.templating import article_path, uri_slug
 from newsroom.fixed_queries import FixedQuery, Many
 
 _ROLES = dict(Byline.Role.choices)
@@ -61,7 +61,10 @@ class Credits(list):
 
 @dataclass(slots=True)
 class Card:
-    """What a story card shows of an article: headline, dek, dates and slug (its link), bylines."""
+    """
+    What a story card shows of a visible article: headline, dek, dates and slug (its link), bylines. No
+    created_at (models.CARD_FIELDS): a visible article's link uses published_at or publish_at.
+    """
 
     pk: int
     headline: str
@@ -69,19 +72,11 @@ class Card:
     dek: str
     published_at: datetime.datetime | None
     publish_at: datetime.datetime | None
-    created_at: datetime.datetime
     section_id: int | None
     bylines: Credits = field(default_factory=Credits)
 
     def get_absolute_url(self):
-        from articles.sitemaps import article_path
-
         return article_path(self)
-
-
-def card_values(articles):
-    """The columns of a Card (no bylines), from a filtered, ordered queryset of Article."""
-    return articles.values_list("pk", *CARD_FIELDS, "section_id")
 
 
 def _credit_rows(article_ids):
@@ -106,13 +101,6 @@ def credits_by_article(article_ids):
     return credits
 
 
-def attach_bylines(cards):
-    """Fill in the bylines of `cards`, in byline order, with one query."""
-    by_pk = {card.pk: card for card in cards}
-    for pk, credits in credits_by_article(by_pk).items():
-        by_pk[pk].bylines = credits
-
-
 class TagLink(NamedTuple):
     """A tag as an article page links it: name and slug."""
 
@@ -123,13 +111,26 @@ class TagLink(NamedTuple):
         return _tag_path(self.slug)
 
 
+class SectionLink(NamedTuple):
+    """A section as the home page shows it: a heading linking the section page."""
+
+    pk: int
+    name: str
+    slug: str
+
+    def get_absolute_url(self):
+        from articles.templating import section_url
+
+        return section_url(self)
+
+
 @functools.cache
 def _tags_prefix():
     return reverse("tags:detail", kwargs={"slug": "x"}).removesuffix("x/")
 
 
 def _tag_path(slug):
-    return f"{_tags_prefix()}{iri_to_uri(slug)}/"
+    return f"{_tags_prefix()}{uri_slug(slug)}/"
 
 
 def _tag_link_rows(article_id):
@@ -145,21 +146,42 @@ def tag_links(article_id):
     return [TagLink(name, slug) for name, slug in _TAG_LINK_ROWS.rows(article_id=article_id)]
 
 
+_CARD_ROW_COLUMNS = (
+    "pk",
+    *CARD_FIELDS,
+    "section_id",
+    "bylines__author__name",
+    "bylines__author__slug",
+    "bylines__role",
+)
+
+
+def card_rows(articles, *order, extra=()):
+    """
+    A row per byline of the story cards of `articles` (a filtered queryset of Article), ordered by `order`
+    and then in byline order: the articles left-joined to their bylines and authors, and then the `extra`
+    columns. cards_of() reads them.
+    """
+    articles = articles.order_by(*order, "bylines__position", "bylines__pk")
+    return articles.values_list(*_CARD_ROW_COLUMNS, *extra)
+
+
+def cards_of(rows):
+    """{article id: Card}, with bylines, in the order of the card_rows() rows `rows`."""
+    width = 2 + len(CARD_FIELDS)
+    cards = {}
+    for row in rows:
+        card = cards.get(row[0])
+        if card is None:
+            card = cards[row[0]] = Card(*row[:width])
+        if row[width] is not None:  # no byline: the join found none
+            card.bylines.append(Credit(CardAuthor(row[width], row[width + 1]), row[width + 2]))
+    return cards
+
+
 def _card_rows(ids, now):
-    """A row per byline of the articles among `ids` visible at `now` (published() decides), by id."""
-    return (
-        Article.objects.published(now)
-        .filter(pk__in=ids)
-        .order_by("pk", "bylines__position", "bylines__pk")
-        .values_list(
-            "pk",
-            *CARD_FIELDS,
-            "section_id",
-            "bylines__author__name",
-            "bylines__author__slug",
-            "bylines__role",
-        )
-    )
+    """The card rows of the articles among `ids` visible at `now` (published() decides), by id."""
+    return card_rows(Article.objects.published(now).filter(pk__in=ids), "pk")
 
 
 # Every list page runs it: compiled once per number of ids (see newsroom/fixed_queries.py).
@@ -171,18 +193,11 @@ _CARD_ROWS = FixedQuery(
 def load_cards(ids, *, now=None):
     """
     Cards of the articles among `ids` visible at `now` (published() decides), in the order of `ids`, with
-    their bylines: one query, the articles left-joined to their bylines and authors (a row per byline).
+    their bylines: one query (card_rows()).
     """
     if not ids:
         return []
-    width = 2 + len(CARD_FIELDS)
-    cards = {}
-    for row in _CARD_ROWS.rows(ids=ids, now=now or timezone.now()):
-        card = cards.get(row[0])
-        if card is None:
-            card = cards[row[0]] = Card(*row[:width])
-        if row[width] is not None:  # no byline: the join found none
-            card.bylines.append(Credit(CardAuthor(row[width], row[width + 1]), row[width + 2]))
+    cards = cards_of(_CARD_ROWS.rows(ids=ids, now=now or timezone.now()))
     return [cards[pk] for pk in ids if pk in cards]
 
 

@@ -36,8 +36,11 @@ def _card_fields():
     return [Article._meta.get_field(name) for name in ["id", *CARD_FIELDS, "section"]]
 
 
-def _cards(connection, sql, params):
-    """Story cards (no bylines) from rows of _card_columns(), converted as the ORM converts those fields."""
+def _cards(connection, sql, params, *, skip=0):
+    """
+    (the first `skip` columns, a story card without bylines) for each row: the card from the row's next
+    columns, _card_columns(), converted as the ORM converts those fields.
+    """
     from articles.paging import Card
 
     columns = [field.get_col("articles_article") for field in _card_fields()]
@@ -51,11 +54,11 @@ def _cards(connection, sql, params):
         rows = cursor.fetchall()
     cards = []
     for row in rows:
-        values = list(row[: len(columns)])
+        values = list(row[skip : skip + len(columns)])
         for index, column, functions in converters:
             for function in functions:
                 values[index] = function(values[index], column, connection)
-        cards.append(Card(*values))
+        cards.append((row[:skip], Card(*values)))
     return cards
 
 
@@ -145,28 +148,39 @@ def related_to(article, *, limit=5, now=None, using="default"):
 
 
 def latest_per_section(per_section, *, now=None, using="default"):
+    """
+    [(SectionLink, [Card, ...]), ...]: the sections with published stories, in section order, each with its
+    `per_section` newest story cards (no bylines). `per_section` is written into the SQL: a LIMIT parameter
+    made PostgreSQL plan the prepared statement again on every request.
+    """
+    from articles.paging import SectionLink
+
     connection = connections[using]
     published_sql, published_params = _published_where(now or timezone.now(), using)
     columns = _card_columns("articles_article")
+    per_section = int(per_section)
     if connection.vendor == "postgresql":
         sql = f"""
-            SELECT latest.* FROM articles_section s CROSS JOIN LATERAL (
+            SELECT s.id, s.name, s.slug, latest.* FROM articles_section s CROSS JOIN LATERAL (
                 SELECT {columns} FROM articles_article
                 WHERE articles_article.section_id = s.id AND {published_sql}
                 ORDER BY articles_article.published_at DESC, articles_article.id DESC
-                LIMIT %s
+                LIMIT {per_section}
             ) latest
             ORDER BY s.position, s.name, latest.published_at DESC, latest.id DESC"""
     else:
         sql = f"""
-            SELECT * FROM (
+            SELECT s.id, s.name, s.slug, latest.* FROM articles_section s JOIN (
                 SELECT {columns}, ROW_NUMBER() OVER (
                     PARTITION BY articles_article.section_id
                     ORDER BY articles_article.published_at DESC, articles_article.id DESC) AS n
                 FROM articles_article WHERE articles_article.section_id IS NOT NULL AND {published_sql}
-            ) latest WHERE n <= %s
-            ORDER BY section_id, published_at DESC, id DESC"""
-    blocks = {}
-    for card in _cards(connection, sql, [*published_params, per_section]):
-        blocks.setdefault(card.section_id, []).append(card)
+            ) latest ON latest.section_id = s.id
+            WHERE latest.n <= {per_section}
+            ORDER BY s.position, s.name, latest.published_at DESC, latest.id DESC"""
+    blocks = []
+    for section, card in _cards(connection, sql, published_params, skip=3):
+        if not blocks or blocks[-1][0].pk != section[0]:
+            blocks.append((SectionLink(*section), []))
+        blocks[-1][1].append(card)
     return blocks

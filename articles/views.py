@@ -17,10 +17,9 @@ from articles import cache, search, structured_data
 from articles.models import Article, ArticleSlugHistory, Byline, Correction, PreviewLink, Section
 from articles.paging import (
     ArticleIds,
-    Card,
     FixedIds,
-    attach_bylines,
-    card_values,
+    card_rows,
+    cards_of,
     credits_by_article,
     newest_ids,
     tag_links,
@@ -67,48 +66,39 @@ def paginate(request, queryset, *, count_key=None, per_page=PAGE_SIZE):
     return paginator.page(number)
 
 
-# The home page's queries, compiled once (newsroom/fixed_queries.py): the lead (the latest pin), and the
-# newest stories, without the lead when there is one (sliced with limit=).
-_HOME_LEAD = FixedQuery(
-    lambda now: card_values(
-        Article.objects.published(now).filter(home_pinned_at__isnull=False).order_by("-home_pinned_at")[:1]
-    ),
-    model=Article,
-    now=models.DateTimeField(),
-)
-_HOME_LATEST = FixedQuery(
-    lambda now: card_values(Article.objects.published(now).newest_first()),
-    model=Article,
-    now=models.DateTimeField(),
-)
-_HOME_LATEST_BUT_LEAD = FixedQuery(
-    lambda now, lead: card_values(Article.objects.published(now).newest_first().exclude(pk=lead)),
-    model=Article,
-    now=models.DateTimeField(),
-    lead=models.BigIntegerField(),
-)
-_SECTIONS = FixedQuery(lambda: Section.objects.all(), model=Section)
+# The home page's story cards with their bylines, in one query compiled once (newsroom/fixed_queries.py): the
+# newest stories (one more than shown, in case the lead is among them) and the latest pin, newest first, each
+# row ending with the article's pin time. Their ids are a UNION of two subqueries each sliced inside it
+# (SQLite allows no LIMIT on a member of a UNION). The limits are part of the SQL, not parameters, so that
+# PostgreSQL plans the prepared statement once (a LIMIT parameter made it plan it again on every request).
+def _home_cards(now):
+    published = Article.objects.published(now)
+    newest = newest_ids(published)[: HOME_LATEST + 1]
+    pinned = published.filter(home_pinned_at__isnull=False).order_by("-home_pinned_at", "-pk").values("pk")
+    ids = (
+        Article.objects.filter(pk__in=newest)
+        .values("pk")
+        .union(Article.objects.filter(pk__in=pinned[:1]).values("pk"), all=True)
+    )
+    return card_rows(published.filter(pk__in=ids), "-published_at", "-pk", extra=["home_pinned_at"])
+
+
+_HOME_CARDS = FixedQuery(_home_cards, model=Article, now=models.DateTimeField())
 
 
 @require_safe
 @cache.public_page
 def home(request):
     now = timezone.now()
-    # The lead: the latest pin, else the newest story. Story cards (articles/paging.py), bylines in one query.
-    lead = [Card(*row) for row in _HOME_LEAD.rows(now=now)]
-    if lead:
-        latest = _HOME_LATEST_BUT_LEAD.rows(now=now, lead=lead[0].pk, limit=HOME_LATEST)
-    else:
-        latest = _HOME_LATEST.rows(now=now, limit=HOME_LATEST + 1)
-    latest = [Card(*row) for row in latest]
-    if not lead:
-        lead, latest = latest[:1], latest[1:]
-    attach_bylines([*lead, *latest])
-    lead = lead[0] if lead else None
-    sections = _SECTIONS.instances()
-    lead_section = next((s for s in sections if lead is not None and s.pk == lead.section_id), None)
-    blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
-    section_blocks = [(section, blocks[section.pk]) for section in sections if section.pk in blocks]
+    rows = _HOME_CARDS.rows(now=now)
+    cards = cards_of(rows)  # story cards (articles/paging.py), newest first
+    # The lead: the latest pin (the same tie-break as the query's), else the newest story.
+    pins = {(row[-1], row[0]) for row in rows if row[-1] is not None}
+    lead = cards.pop(max(pins)[1] if pins else next(iter(cards), None), None)
+    latest = list(cards.values())[:HOME_LATEST]
+    # A block per section with published stories, each section read with its block.
+    section_blocks = Article.objects.latest_per_section(HOME_PER_SECTION, now=now)
+    lead_section = next((s for s, _ in section_blocks if lead is not None and s.pk == lead.section_id), None)
     return render(
         request,
         "articles/home.html",
@@ -117,7 +107,6 @@ def home(request):
             "lead_section": lead_section,
             "articles": latest,
             "section_blocks": section_blocks,
-            "sections": sections,
             "canonical_url": settings.SITE_URL + "/",
             "structured_data": {
                 "@context": "https://schema.org",

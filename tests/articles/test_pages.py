@@ -8,14 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import ArticleSlugHistory, Status
+from articles.models import Article, ArticleSlugHistory, Status
 from tests.factories import make_article, make_author, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
 
 # Every public page, with the most queries it may make on a cold cache (the cache generation lookup included).
 PAGES = {
-    "home": ("/", 6),
+    "home": ("/", 3),
     "article": (None, 7),
     "tag": ("/tags/topic-3/", 6),
     "tag page 2": ("/tags/topic-3/?page=2", 6),
@@ -75,6 +75,27 @@ def test_an_editor_pinned_story_leads_the_home_page(client, newsroom):
 
     lead = re.search(r'<section class="lead-story".*?</section>', text, re.S).group(0)
     assert "Story number 4" in lead
+
+
+@pytest.mark.parametrize("pinned", [3, 20])
+def test_the_latest_stories_are_the_ten_newest_but_the_lead(client, newsroom, pinned):
+    data = newsroom(articles=25)
+    lead = data["articles"][pinned]  # among the eleven newest, or older than all of them
+    lead.home_pinned_at = timezone.now()
+    lead.save()
+
+    text = client.get("/").text
+
+    latest = re.search(r'<h2 id="latest-heading">.*?</section>', text, re.S)[0]
+    shown = [int(n) for n in re.findall(r"Story number (\d+)</a></h3>", latest)]
+    assert shown == [n for n in range(11) if n != pinned][:10]
+    assert f"Story number {pinned}" in re.search(r'<section class="lead-story".*?</section>', text, re.S)[0]
+    blocks = re.findall(r'<section class="section-block".*?</section>', text, re.S)
+    assert [re.findall(r"Story number (\d+)<", block) for block in blocks] == [
+        ["0", "3", "6", "9"],
+        ["1", "4", "7", "10"],
+        ["2", "5", "8", "11"],
+    ]
 
 
 def test_a_pinned_story_that_is_not_published_does_not_lead(client, newsroom):
@@ -309,6 +330,65 @@ def test_a_jinja2_page_formats_dates_and_links_in_the_zone_and_language_current_
             )
             assert template.render({"a": article}) == expected
             assert iso_time(article.published_at) == localtime(article.published_at).isoformat()
+
+
+@pytest.mark.parametrize("format_string", ["N j, Y", "N j", "N j, Y, P e"])
+def test_a_time_tag_is_the_iso_time_and_the_date_of_its_moment(format_string):
+    from django.template import engines
+    from django.utils import translation
+    from django.utils.timezone import override
+
+    moment = datetime.datetime(2025, 3, 1, 2, 30, 15, 123456, tzinfo=datetime.UTC)
+    separate = engines["jinja2"].from_string(
+        '<time datetime="{{ m|iso_time }}">{{ m|date(f) }}</time>|'
+        '<time datetime="{{ n|iso_time }}">{{ n|date(f) }}</time>'
+    )
+    together = engines["jinja2"].from_string("{{ m|time_tag(f) }}|{{ n|time_tag(f) }}")
+    for zone in ["UTC", "America/New_York", "Asia/Tokyo"]:
+        with override(zone), translation.override("de"):
+            context = {"m": moment, "n": None, "f": format_string}
+            assert together.render(context) == separate.render(context)
+
+
+def test_the_templates_truncatechars_equals_djangos():
+    from django.template.defaultfilters import truncatechars as django_truncatechars
+    from django.utils.safestring import mark_safe
+
+    from articles.templating import truncatechars
+
+    decomposed = "Cafe\u0301 au lait"  # not NFC: Django returns it composed
+    for value in ["The latest news.", "x" * 250, decomposed, "", mark_safe("<b>safe</b>"), 42]:
+        for length in [0, 5, 16, 200, "200", "x"]:
+            assert truncatechars(value, length) == django_truncatechars(value, length)
+            assert type(truncatechars(value, length)) is type(django_truncatechars(value, length))
+
+
+def test_a_story_link_is_the_articles_link_headline_and_time_tag():
+    from django.template import engines
+    from django.utils import translation
+    from django.utils.timezone import override
+
+    late = make_article(
+        'Über "quotes" & <tags>', published_at=datetime.datetime(2025, 3, 1, 2, 30, tzinfo=datetime.UTC)
+    )
+    unsaved = Article(headline="Draft", slug="draft", created_at=timezone.now())  # no published_at
+    separate = engines["jinja2"].from_string(
+        '<a href="{{ a|article_url }}">{{ a.headline }}</a> {{ a.published_at|time_tag("N j, Y") }}'
+    )
+    together = engines["jinja2"].from_string('{{ a|story_link("N j, Y") }}')
+    for zone in ["UTC", "America/New_York", "Asia/Tokyo"]:
+        with override(zone), translation.override("de"):
+            for article in [late, unsaved]:
+                assert together.render({"a": article}) == separate.render({"a": article})
+
+
+def test_plain_and_unicode_slugs_are_linked_as_iri_to_uri_encodes_them():
+    from django.utils.encoding import iri_to_uri
+
+    from articles.templating import uri_slug
+
+    for slug in ["plain-slug_2", "über-münchen", "a b", "", "100%", "x/y?z"]:
+        assert uri_slug(slug) == iri_to_uri(slug)
 
 
 def test_the_500_page_is_rendered_by_jinja2_and_the_admin_by_django_templates(admin_client):

@@ -14,7 +14,7 @@ def test_home_lists_published_articles_and_hides_drafts(client, django_assert_ma
         make_article(f"Published {n}", authors=[make_author(), make_author()], tags=[make_tag(), make_tag()])
     make_article("Secret draft", status=Status.DRAFT)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(3):
         response = client.get("/")
 
     assert response.status_code == 200
