@@ -58,6 +58,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 
+from newsroom.readers import may_be_logged_in
+
 GENERATION_KEY = "public-pages:generation"
 PAGE_TTL = 600  # seconds a rendered page stays in the cache at most
 BROWSER_MAX_AGE = 60  # seconds browsers and shared caches may reuse a page without asking
@@ -285,7 +287,7 @@ def public_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        if _may_be_logged_in(request) and request.user.is_authenticated:
+        if may_be_logged_in(request) and request.user.is_authenticated:
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             patch_vary_headers(response, ["Cookie"])
@@ -348,12 +350,6 @@ def public_page(view):
         return conditional
 
     return wrapped
-
-
-def _may_be_logged_in(request):
-    # Staff are logged in through the session (AuthenticationMiddleware): without a session cookie the
-    # reader is anonymous, and a cache hit need not load the lazy user to find that out.
-    return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 def _anonymous_headers(response, generation, now):

@@ -13,6 +13,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
+from newsroom.readers import may_be_logged_in
+
 _replica_reads = ContextVar("replica_reads", default=False)
 
 
@@ -42,7 +44,7 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if request.method not in ("GET", "HEAD") or may_be_logged_in(request):
             return self.get_response(request)
         token = _replica_reads.set(True)
         try:
