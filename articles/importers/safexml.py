@@ -4,11 +4,13 @@ The one XML policy for every XML importer (wxr, rss, nitf, newsml): stream items
 - libxml2 (lxml) is told never to load a DTD, never to substitute entities and never to touch the
   network (`load_dtd=False, resolve_entities=False, no_network=True`), and keeps its default limits
   (no huge_tree; entity amplification capped).
-- On top of that, before any item is read, the document type is inspected and the file is rejected
+- On top of that, before libxml2 reads anything, the prolog is scanned here and the file is rejected
   when its DOCTYPE declares entities (billion laughs, quadratic blowup, external entities with file:
-  or http: URLs, parameter entities) or names an external DTD (DTD retrieval). A news file has no
-  business doing either, so refusing is simpler and safer than trying to neutralise them. Both are
-  found while the parser is still in the prolog: rejection takes milliseconds, whatever the file size.
+  or http: URLs) or declares or uses parameter entities. A news file has no business doing either, so
+  refusing is simpler and safer than trying to neutralise them, and because the decision is ours the
+  reason and its line are the same on every libxml2 version. A DOCTYPE that only names an external
+  DTD (NITF, XHTML) is accepted: the DTD is never loaded. Only the prolog is read: rejection takes
+  milliseconds, whatever the file size.
 - Items are streamed with iterparse and cleared (and their earlier siblings deleted) as soon as the
   caller has turned them into a record, so memory stays flat for a file of any size.
 """
@@ -35,9 +37,10 @@ PARSER_OPTIONS = {
 }
 
 
-def _syntax_error(error: etree.XMLSyntaxError, events: etree.iterparse) -> InvalidInput:
-    # iterparse can raise a follow-up error ("no element found"); its own log of this run has the first
-    first = next((entry for entry in events.error_log if entry.level >= etree.ErrorLevels.ERROR), None)
+def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
+    # close() can raise a follow-up error ("no element found") after an error that feed() only logged. The
+    # exception carries this thread's log, cleared when the stream started: its first error is the cause.
+    first = next((entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR), None)
     message = (first.message if first else str(error.msg or error)).split(", line ")[0].strip()
     line = first.line if first else error.lineno
     if "amplification" in message or ("entity" in message.lower() and "loop" in message.lower()):
@@ -49,34 +52,180 @@ def _syntax_error(error: etree.XMLSyntaxError, events: etree.iterparse) -> Inval
     return InvalidInput(f"not well-formed XML: {message}", line=line)
 
 
+# The prolog is read at most this far: a DOCTYPE longer than this is refused rather than half-checked.
+PROLOG_LIMIT = 4 << 20
+# What the item stream feeds libxml2 at a time.
+CHUNK_SIZE = 64 << 10
+
+_NAME = re.compile(r"[^\s\"'%;>\[\]]+")
+_SPACE = re.compile(r"\s*")
+
+
+class _NeedMore(Exception):
+    """The prolog goes on past the text read so far."""
+
+
 def check_doctype(path: Path) -> None:
-    """Raise InvalidInput("rejected: ...") if the document type declares entities or an external DTD."""
+    """
+    Raise InvalidInput("rejected: ...") if the DOCTYPE declares entities (internal, external or
+    parameter entities) or uses a parameter entity. The prolog is read here, before libxml2 sees the
+    file, so the verdict and its line are ours whatever libxml2's own limits are (they differ between
+    versions). A DOCTYPE that only names an external DTD (NITF's `<!DOCTYPE nitf SYSTEM "nitf.dtd">`)
+    passes: the DTD is never loaded.
+    """
+    size = 64 << 10
     with open(path, "rb") as source:
-        events = etree.iterparse(source, events=("start",), **PARSER_OPTIONS)
-        try:
-            _, root = next(events)
-        except StopIteration:
-            raise InvalidInput("empty XML document") from None
-        except etree.XMLSyntaxError as error:
-            raise _syntax_error(error, events) from None
-        except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
-            raise InvalidInput(f"not well-formed XML: {error}") from None
-        docinfo = root.getroottree().docinfo
-        internal = docinfo.internalDTD
-        entities = [entity.name for entity in internal.iterentities()] if internal is not None else []
-        if entities:
-            names = ", ".join(entities[:5]) + (", ..." if len(entities) > 5 else "")
+        while True:
+            head = source.read(size)
+            complete = len(head) < size
+            try:
+                return _check_prolog(_decode(head), complete)
+            except _NeedMore:
+                if size >= PROLOG_LIMIT:
+                    raise InvalidInput(
+                        f"rejected: the DOCTYPE is longer than {PROLOG_LIMIT >> 20} MiB", line=1
+                    ) from None
+                size *= 4
+                source.seek(0)
+
+
+def _decode(head: bytes) -> str:
+    """The bytes as text for the scan: markup is ASCII, so any ASCII-compatible encoding reads as latin-1."""
+    for bom, encoding in [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")]:
+        if head.startswith(bom):
+            return head[2:].decode(encoding, errors="replace")
+    if head[:2] == b"<\x00":
+        return head.decode("utf-16-le", errors="replace")
+    if head[:2] == b"\x00<":
+        return head.decode("utf-16-be", errors="replace")
+    return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+
+
+def _check_prolog(text: str, complete: bool) -> None:
+    """Scan the XML declaration, comments, processing instructions and the DOCTYPE up to the root."""
+
+    def skip_to(marker: str, start: int) -> int:
+        end = text.find(marker, start)
+        if end < 0:
+            if complete:  # unterminated: libxml2 reports it as the syntax error it is
+                raise _Unterminated
+            raise _NeedMore
+        return end + len(marker)
+
+    def skip_declaration(start: int) -> int:
+        """Past the `>` that ends a markup declaration, stepping over quoted literals."""
+        pos = start
+        while True:
+            if pos >= len(text):
+                if complete:
+                    raise _Unterminated
+                raise _NeedMore
+            char = text[pos]
+            if char in "\"'":
+                pos = skip_to(char, pos + 1)
+            elif char == ">":
+                return pos + 1
+            else:
+                pos += 1
+
+    def line_at(pos: int) -> int:
+        return len(re.findall(r"\r\n|\r|\n", text[:pos])) + 1
+
+    found: list[tuple[str, str, int]] = []  # (kind, description, position) of each forbidden declaration
+    pos = 0
+    try:
+        while True:
+            pos = _SPACE.match(text, pos).end()
+            if text.startswith("<?", pos):
+                pos = skip_to("?>", pos + 2)
+            elif text.startswith("<!--", pos):
+                pos = skip_to("-->", pos + 4)
+            elif text.startswith("<!DOCTYPE", pos):
+                pos += len("<!DOCTYPE")
+                while pos < len(text) and text[pos] not in "[>":
+                    pos = skip_to(text[pos], pos + 1) if text[pos] in "\"'" else pos + 1
+                if text.startswith("[", pos):
+                    pos = _internal_subset(text, pos + 1, found, skip_to, skip_declaration)
+                pos = skip_declaration(pos)
+            elif pos >= len(text) and not complete:
+                raise _NeedMore
+            else:
+                break  # the root element (or text libxml2 will report as not well-formed)
+    except _Unterminated:
+        pass
+    except _NeedMore:
+        if not found:
+            raise
+    if found:
+        raise _rejection(found, line_at(found[0][2]))
+
+
+class _Unterminated(Exception):
+    """A construct of the prolog never ends: not ours to report."""
+
+
+def _internal_subset(text, pos, found, skip_to, skip_declaration) -> int:
+    """Read the DOCTYPE's [ ... ], noting each entity declaration and parameter entity reference."""
+    while True:
+        pos = _SPACE.match(text, pos).end()
+        if pos >= len(text):
+            raise _NeedMore
+        if text[pos] == "]":
+            return pos + 1
+        if text.startswith("<!--", pos):
+            pos = skip_to("-->", pos + 4)
+        elif text.startswith("<?", pos):
+            pos = skip_to("?>", pos + 2)
+        elif text.startswith("<!ENTITY", pos):
+            start = pos
+            pos = _SPACE.match(text, pos + len("<!ENTITY")).end()
+            parameter = text.startswith("%", pos)
+            if parameter:
+                pos = _SPACE.match(text, pos + 1).end()
+            name = _NAME.match(text, pos)
+            name = name.group() if name else "?"
+            end = skip_declaration(pos)
+            declaration = text[pos + len(name) : end - 1].strip()
+            external = re.match(r"(SYSTEM|PUBLIC)\b", declaration)
+            literal = re.findall(r"\"([^\"]*)\"|'([^']*)'", declaration)
+            target = "".join(literal[-1]) if literal else ""
+            if parameter:
+                found.append(("parameter", f"%{name}" + (f" -> {target}" if external else ""), start))
+            elif external:
+                found.append(("external", f"{name} -> {target}", start))
+            else:
+                found.append(("internal", name, start))
+            pos = end
+        elif text.startswith("<!", pos):  # ELEMENT, ATTLIST, NOTATION: harmless
+            pos = skip_declaration(pos + 2)
+        elif text[pos] == "%":
+            reference = _NAME.match(text, pos + 1)
+            found.append(("reference", f"%{reference.group() if reference else ''};", pos))
+            pos = reference.end() + text.startswith(";", reference.end()) if reference else pos + 1
+        elif found:
+            raise _Unterminated  # what was found is the reason; the rest does not matter
+        else:
             raise InvalidInput(
-                f"rejected: the DOCTYPE declares entities ({names}); entity declarations are not allowed "
-                "(they enable billion-laughs, quadratic-blowup and external-entity attacks)",
-                line=1,
+                f"not well-formed XML: unexpected {text[pos]!r} in the DOCTYPE's internal subset",
+                line=len(re.findall(r"\r\n|\r|\n", text[:pos])) + 1,
             )
-        if dtd := docinfo.system_url or docinfo.public_id:
-            raise InvalidInput(
-                f"rejected: the DOCTYPE refers to an external DTD ({dtd}): "
-                "DTDs are never loaded: remove the DOCTYPE line to import this file",
-                line=1,
-            )
+
+
+_REASONS = {
+    "internal": "declares entities ({}): entity declarations are not allowed "
+    "(they enable billion-laughs and quadratic-blowup attacks)",
+    "external": "declares external entities ({}): they would read local files or URLs into the import",
+    "parameter": "declares parameter entities ({}): they would load DTD text from elsewhere",
+    "reference": "uses parameter entities ({}): they would load DTD text from elsewhere",
+}
+
+
+def _rejection(found: list[tuple[str, str, int]], line: int) -> InvalidInput:
+    """One reason for the first forbidden declaration's kind, naming up to five declarations of it."""
+    kind = found[0][0]
+    names = [description for each_kind, description, _ in found if each_kind == kind]
+    listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return InvalidInput(f"rejected: the DOCTYPE {_REASONS[kind].format(listed)}", line=line)
 
 
 # Per thread: `current`, the element iter_elements has yielded and not yet cleared (see deferred), and
@@ -88,12 +237,28 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
     """
     Yield each element whose tag is in `tags` (lxml tag patterns such as "{*}newsItem") once it is
     complete. The element is cleared when the caller asks for the next one, so use it before then.
+
+    A pull parser, not iterparse: newer libxml2 (lxml 6.2) converts the encoding of a whole chunk before
+    parsing it, so a bad byte fails the chunk before the items ahead of it are reported; the pull parser
+    keeps the events it had, and those items are yielded before the error is raised.
     """
     check_doctype(path)
+    parser = etree.XMLPullParser(events=("end",), tag=tags, **PARSER_OPTIONS)
+    etree.clear_error_log()
+    failure = None
     with open(path, "rb") as source:
-        events = etree.iterparse(source, events=("end",), tag=tags, **PARSER_OPTIONS)
-        try:
-            for _, element in events:
+        while failure is None:
+            chunk = source.read(CHUNK_SIZE)
+            try:
+                if chunk:
+                    parser.feed(chunk)
+                else:
+                    parser.close()
+            except etree.XMLSyntaxError as error:
+                failure = _syntax_error(error)
+            except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
+                failure = InvalidInput(f"not well-formed XML: {error}")
+            for _, element in parser.read_events():
                 _local.current = element
                 try:
                     yield element
@@ -104,10 +269,10 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
                 if parent is not None:
                     while element.getprevious() is not None:
                         del parent[0]
-        except etree.XMLSyntaxError as error:
-            raise _syntax_error(error, events) from None
-        except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
-            raise InvalidInput(f"not well-formed XML: {error}") from None
+            if not chunk:
+                break
+    if failure is not None:
+        raise failure
 
 
 def deferred(

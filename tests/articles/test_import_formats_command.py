@@ -123,23 +123,22 @@ def test_both_versions_in_one_run_leave_the_newer_one_whatever_the_order(tmp_pat
 
 
 @pytest.mark.parametrize(
-    "hostile",
+    "hostile, line",
     [
-        "billion_laughs.xml",
-        "quadratic_blowup.xml",
-        "external_entity_file.xml",
-        "external_entity_url.xml",
-        "parameter_entity.xml",
-        "dtd_retrieval.xml",
+        ("billion_laughs.xml", 3),
+        ("quadratic_blowup.xml", 2),
+        ("external_entity_file.xml", 2),
+        ("external_entity_url.xml", 2),
+        ("parameter_entity.xml", 2),
     ],
 )
 @pytest.mark.parametrize("name", ["wxr", "rss", "nitf", "newsml"])
-def test_hostile_xml_is_rejected_with_the_path_and_nothing_is_written(hostile, name):
+def test_hostile_xml_is_rejected_with_the_path_and_nothing_is_written(hostile, line, name):
     path = FIXTURES / "hostile" / hostile
 
     result = import_articles(path, "--format", name)
 
     assert result.code == 1
-    assert result.errors[0].startswith(f"{path}:1: rejected: the DOCTYPE ")
+    assert result.errors[0].startswith(f"{path}:{line}: rejected: the DOCTYPE declares ")
     assert result.summary == "created 0, updated 0, unchanged 0, failed 1"
     assert not Article.objects.exists()

@@ -21,30 +21,101 @@ def reader(name):
     return importlib.import_module(FORMATS[name]).read
 
 
+ENTITIES_NOT_ALLOWED = (
+    "entity declarations are not allowed (they enable billion-laughs and quadratic-blowup attacks)"
+)
+
+
+# The reason and the line are the safe-XML layer's own, pinned exactly: they must not change with the
+# libxml2 that lxml ships (lxml 6.2's libxml2 stops entity amplification itself, at a later line).
 @pytest.mark.parametrize("name", XML_FORMATS)
 @pytest.mark.parametrize(
-    "hostile, reason",
+    "hostile, line, reason",
     [
-        ("billion_laughs.xml", "rejected: the DOCTYPE declares entities (lol, lol2, lol3, lol4, lol5, ...)"),
-        ("quadratic_blowup.xml", "rejected: the DOCTYPE declares entities (a)"),
-        ("external_entity_file.xml", "rejected: the DOCTYPE declares entities (secret)"),
-        ("external_entity_url.xml", "rejected: the DOCTYPE declares entities (remote)"),
-        ("parameter_entity.xml", "rejected: the DOCTYPE declares entities (remote)"),
-        ("dtd_retrieval.xml", "rejected: the DOCTYPE refers to an external DTD (http://127.0.0.1:9/xhtml1-"),
+        (
+            "billion_laughs.xml",
+            3,
+            "rejected: the DOCTYPE declares entities (lol, lol2, lol3, lol4, lol5, ...): "
+            + ENTITIES_NOT_ALLOWED,
+        ),
+        ("quadratic_blowup.xml", 2, f"rejected: the DOCTYPE declares entities (a): {ENTITIES_NOT_ALLOWED}"),
+        (
+            "external_entity_file.xml",
+            2,
+            "rejected: the DOCTYPE declares external entities (secret -> file:///etc/passwd): "
+            "they would read local files or URLs into the import",
+        ),
+        (
+            "external_entity_url.xml",
+            2,
+            "rejected: the DOCTYPE declares external entities (remote -> http://127.0.0.1:9/secret.txt): "
+            "they would read local files or URLs into the import",
+        ),
+        (
+            "parameter_entity.xml",
+            2,
+            "rejected: the DOCTYPE declares parameter entities (%remote -> http://127.0.0.1:9/evil.dtd): "
+            "they would load DTD text from elsewhere",
+        ),
     ],
 )
-def test_hostile_files_are_rejected_before_any_item_is_read(name, hostile, reason):
+def test_hostile_files_are_rejected_before_any_item_is_read(name, hostile, line, reason):
     items = reader(name)(HOSTILE / hostile)
     started = time.perf_counter()
 
     with pytest.raises(InvalidInput) as error:
         next(items)
 
-    assert error.value.reason.startswith(reason)
-    assert error.value.line == 1
+    assert error.value.reason == reason
+    assert error.value.line == line
     # Not a benchmark: an expanded billion laughs would take minutes and gigabytes, so a generous bound
     # proves that nothing was expanded.
     assert time.perf_counter() - started < 1
+
+
+def test_a_parameter_entity_reference_alone_is_rejected(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE rss [\n  %remote;\n]>\n<rss><channel/></rss>\n')
+
+    with pytest.raises(InvalidInput) as error:
+        list(reader("rss")(path))
+
+    assert error.value.line == 3
+    assert error.value.reason.startswith("rejected: the DOCTYPE uses parameter entities (%remote;)")
+
+
+def test_declarations_inside_comments_and_literals_are_not_mistaken_for_entities(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!-- <!ENTITY no "comment"> -->\n'
+        "<!DOCTYPE rss [\n  <!-- <!ENTITY no 'comment'> -->\n"
+        "  <!NOTATION note SYSTEM \"<!ENTITY no 'literal'> ]>\">\n]>\n"
+        "<rss><channel><item><guid>1</guid><title>Kept</title></item></channel></rss>\n"
+    )
+
+    assert [record.headline for record in reader("rss")(path)] == ["Kept"]
+
+
+def test_an_entity_after_a_long_harmless_internal_subset_is_still_found(tmp_path):
+    path = tmp_path / "feed.xml"
+    attributes = "".join(f'  <!ATTLIST rss a{n} CDATA "{"x" * 100}">\n' for n in range(2000))
+    path.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n{attributes}  <!ENTITY late "boom">\n]>\n<rss/>\n'
+    )
+
+    with pytest.raises(InvalidInput) as error:
+        list(reader("rss")(path))
+
+    assert error.value.line == 2003
+    assert error.value.reason.startswith("rejected: the DOCTYPE declares entities (late)")
+
+
+@pytest.mark.parametrize("name", XML_FORMATS)
+def test_a_doctype_that_only_names_an_external_dtd_is_imported_without_loading_it(name):
+    # dtd_retrieval.xml names http://127.0.0.1:9/xhtml1-transitional.dtd; loading it would fail.
+    items = list(reader(name)(HOSTILE / "dtd_retrieval.xml"))
+
+    assert all(not isinstance(item, InvalidInput) for item in items)
 
 
 def test_an_entity_used_in_an_attribute_of_the_root_is_rejected_too(tmp_path):
@@ -60,7 +131,10 @@ def test_hostile_files_in_utf_16_are_rejected_as_well(tmp_path):
     path = tmp_path / "feed.xml"
     path.write_bytes((HOSTILE / "external_entity_file.xml").read_text().encode("utf-16"))
 
-    with pytest.raises(InvalidInput, match=r"^rejected: the DOCTYPE declares entities \(secret\)"):
+    with pytest.raises(
+        InvalidInput,
+        match=r"^rejected: the DOCTYPE declares external entities \(secret -> file:///etc/passwd\)",
+    ):
         list(reader("rss")(path))
 
 
@@ -103,23 +177,27 @@ def listener():
 
 @pytest.mark.parametrize("name", XML_FORMATS)
 @pytest.mark.parametrize(
-    "doctype",
+    "doctype, refused",
     [
-        '<!DOCTYPE rss [<!ENTITY remote SYSTEM "http://127.0.0.1:{port}/secret">]>',
-        '<!DOCTYPE rss [<!ENTITY % remote SYSTEM "http://127.0.0.1:{port}/evil.dtd"> %remote;]>',
-        '<!DOCTYPE rss SYSTEM "http://127.0.0.1:{port}/rss.dtd">',
+        ('<!DOCTYPE rss [<!ENTITY remote SYSTEM "http://127.0.0.1:{port}/secret">]>', True),
+        ('<!DOCTYPE rss [<!ENTITY % remote SYSTEM "http://127.0.0.1:{port}/evil.dtd"> %remote;]>', True),
+        ('<!DOCTYPE rss SYSTEM "http://127.0.0.1:{port}/rss.dtd">', False),
+        ('<!DOCTYPE rss PUBLIC "-//Example//DTD RSS//EN" "http://127.0.0.1:{port}/rss.dtd">', False),
     ],
 )
-def test_no_network_request_is_ever_made(tmp_path, listener, name, doctype):
+def test_no_network_request_is_ever_made(tmp_path, listener, name, doctype, refused):
     port, connections = listener
     path = tmp_path / "feed.xml"
     path.write_text(
         '<?xml version="1.0"?>\n'
         + doctype.format(port=port)
-        + "\n<rss><channel><item><guid>1</guid><title>&remote;</title></item></channel></rss>"
+        + "\n<rss><channel><item><guid>1</guid><title>Title</title></item></channel></rss>"
     )
 
-    with pytest.raises(InvalidInput, match="^rejected: "):
+    if refused:
+        with pytest.raises(InvalidInput, match="^rejected: "):
+            list(reader(name)(path))
+    else:  # the external DTD is ignored, not fetched, and the file is read
         list(reader(name)(path))
 
     time.sleep(0.05)
