@@ -19,6 +19,10 @@ Extensions (optional; a module without them still works):
     article (a WordPress page or attachment, a private post). It is neither created nor failed:
     ``import_articles`` counts it per format and kind ("skipped wxr page 3") in its summary.
 
+    read() may also yield ``NoItems(reason)``, once, when the file holds no article item at all, to say
+    why ("feed has no entries", "WXR file holds only terms"): ``import_articles`` prints
+    ``path: 0 items: reason`` instead of leaving the operator with a silent zero.
+
     def count(path: Path) -> int | None   # cheap estimate of the items in a file, for progress bars
                                           # (ETA); None when it would cost a full parse
 
@@ -80,6 +84,13 @@ class Skipped:
     line: int
     reason: str
     kind: str
+
+
+@dataclass
+class NoItems:
+    """Why a file holds no article item at all (see the module docstring)."""
+
+    reason: str
 
 
 @dataclass
