@@ -14,7 +14,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.importers import FORMATS, Failure, InvalidInput, Skipped, detect_format, format_module
+from articles.importers import (
+    FORMATS,
+    Failure,
+    InvalidInput,
+    NoItems,
+    Skipped,
+    detect_format,
+    format_module,
+)
 from articles.importers.save import (
     CREATED,
     FAILED,
@@ -160,6 +168,9 @@ class Command(BaseCommand):
                 for item in read(path):
                     if isinstance(item, Failure):
                         self.importer.fail(path, item.line, item.reason)
+                    elif isinstance(item, NoItems):
+                        self.stdout.write(f"{path}: 0 items: {item.reason}")
+                        continue
                     elif isinstance(item, Skipped):
                         key = (fmt, item.kind)
                         self.skipped[key] = self.skipped.get(key, 0) + 1
