@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.importers import FORMATS, Deferred, Failure, InvalidInput, Record, Skipped
+from articles.importers import FORMATS, Deferred, Failure, InvalidInput, NoItems, Record, Skipped
 from articles.importers.values import problem
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -23,7 +23,9 @@ DEFERRED = [name for name in AVAILABLE if hasattr(importlib.import_module(FORMAT
 
 
 def seeds(name):
-    return sorted(p.read_bytes() for p in (FIXTURES / name).glob("*") if p.is_file())
+    """The format's fixtures and its real-shaped corpus (tests/fixtures/realworld/<format>/)."""
+    paths = [*(FIXTURES / name).glob("*"), *(FIXTURES / "realworld" / name).glob("*")]
+    return sorted(p.read_bytes() for p in paths if p.is_file())
 
 
 @st.composite
@@ -55,7 +57,7 @@ def check(name, content: bytes, suffix: str):
         path.write_bytes(content)
         try:
             for item in read(path):
-                assert isinstance(item, Record | Failure | Skipped), item
+                assert isinstance(item, Record | Failure | Skipped | NoItems), item
                 if isinstance(item, Record):
                     assert problem(item) is None or item.raw_tag_line  # records are always saveable
         except InvalidInput as error:
