@@ -55,8 +55,10 @@ FORMATS = {
     "csv": "articles.importers.csv",
     "wxr": "articles.importers.wxr",
     "rss": "articles.importers.rss",
-    "nitf": "articles.importers.nitf",
+    # newsml before nitf: detect_format asks in this order, and a NewsML 1 document carries its NITF body
+    # inline, which nitf's sniff would claim
     "newsml": "articles.importers.newsml",
+    "nitf": "articles.importers.nitf",
 }
 
 
