@@ -60,6 +60,8 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,6 +105,8 @@ _ROOTS = ("{*}newsMessage", "{*}NewsML")
 _MAIN_HEADLINE_ROLES = {"", "main", "headline", "hl1"}
 _DEK_ROLES = ["summary", "dek", "abstract", "lead", "teaser"]  # in order of preference
 _EDITOR_ROLES = {"editor", "copyeditor", "translator", "photographer", "producer"}
+_LOOKS_LIKE_HTML = re.compile(r"\s*<(p|div|h[1-6]|br|ul|ol|table|section)\b", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
 _NOT_PUBLISHED = {"canceled", "cancelled", "withheld", "embargoed"}
 
 
@@ -233,28 +237,38 @@ def _nitf_body(element) -> _Body:
     return _Body(
         nitf.body_html(content),
         nitf.lead_image(content),
-        headline=xml_text(child(hedline, "hl1")) if hedline is not None else "",
+        headline=(xml_text(child(hedline, "hl1")) if hedline is not None else "")
+        or xml_text(next(element.iter("{*}title"), None)),
         names=nitf.byline_names(child(head, "byline")) if head is not None else [],
         dateline=nitf.dateline_text(child(head, "dateline")) if head is not None else "",
     )
 
 
 def _xhtml_body(element) -> _Body:
-    """An XHTML document or fragment: its body; a first heading is taken out as a possible headline."""
+    """
+    An XHTML document or fragment: its body. A leading h1-h3, or the h1 of a leading `header` (dpa
+    puts its slugline lists, genre and h1 there), is taken out as the story's title; the header goes.
+    The document's head/title is the last headline fallback.
+    """
     body = next(element.iter("{*}body"), None)
+    title = xml_text(next(element.iter("{*}title"), None)) if body is not None else ""
     body = copy.deepcopy(body if body is not None else element)
     headline = ""
     first = next((e for e in body if local_name(e.tag)), None)
-    if first is not None and local_name(first.tag) in {"h1", "h2", "h3"}:
-        headline = xml_text(first)
+    if first is not None and local_name(first.tag) in {"h1", "h2", "h3", "header"}:
+        if local_name(first.tag) == "header":
+            headline = xml_text(next(first.iter("{*}h1"), None))
+        else:
+            headline = xml_text(first)
         tail = first.tail or ""
         body.remove(first)
         body.text = (body.text or "") + tail
-    return _Body(sanitize_html(inner_xml(body)), headline=headline)
+    return _Body(sanitize_html(inner_xml(body)), headline=headline or title)
 
 
 def _text_body(text: str, contenttype: str) -> _Body:
-    if "html" in contenttype:
+    # ANSA sends HTML paragraphs as inlineData contenttype="text/plain"
+    if "html" in contenttype or _LOOKS_LIKE_HTML.match(text):
         return _Body(sanitize_html(text))
     return _Body(text_to_sanitized_html(text))
 
@@ -265,6 +279,20 @@ def _markup_body(element, contenttype: str) -> _Body:
     if "nitf" in contenttype or next(element.iter("{*}body.content"), None) is not None:
         return _nitf_body(element)
     return _xhtml_body(element)
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def _with_dateline(body_html: str, dateline: str) -> str:
+    """prepend_dateline, unless the body already opens with it (AP: "FORT WASHINGTON, Pa. (AP) _ ...")."""
+    if not body_html:  # a dateline alone is not a story
+        return ""
+    opening = " ".join(html.unescape(_TAG.sub(" ", body_html[: len(dateline) * 4 + 200])).split())
+    if dateline and opening.casefold().startswith(" ".join(dateline.split()).casefold()):
+        return body_html
+    return prepend_dateline(body_html, dateline)
 
 
 def _fullest(bodies: list[_Body]) -> _Body | None:
@@ -341,7 +369,7 @@ def _g2_not_a_text_item(item, line: int) -> Failure | Skipped | None:
     if item_class == "composite" and not has_text:
         return Skipped(line, "a composite item with no inline text rendition", "composite")
     if item_class and item_class not in {"text", "composite"}:
-        return Skipped(line, f"a {item_class} item, not text", item_class)
+        return Skipped(line, f"{_a(item_class)} item, not text", item_class)
     status = _code(child(item_meta, "pubStatus")) if item_meta is not None else ""
     if status in _NOT_PUBLISHED:
         return Skipped(line, f"pubStatus {status}", status)
@@ -425,7 +453,7 @@ def _g2_record(item, line: int) -> Record | Failure:
         external_id=_g2_guid(item),
         headline=plain_text(_g2_headline(item_meta, content_meta, lang) or body.headline),
         line=line,
-        body_html=prepend_dateline(body.html, dateline or body.dateline),
+        body_html=_with_dateline(body.html, dateline or body.dateline),
         dek=plain_text(_g2_dek(content_meta)),
         slug=slugify(text_of(content_meta, "slugline"), allow_unicode=True),
         authors=[AuthorRef(name) for name in unique(_g2_names(content_meta) or body.names)],
@@ -564,16 +592,13 @@ def _v1_classify(item, line: int) -> tuple[list[Skipped], Failure | Skipped | No
 
 
 def _v1_body(content_item) -> _Body:
+    """A DataContent: a nitf document, an XHTML one, bare paragraphs (AFP's bcNITF) or plain text."""
     data = child(content_item, "DataContent")
-    mime = (
-        _code(child(content_item, "MimeType"), "FormalName")
-        + " "
-        + _code(child(content_item, "Format"), "FormalName")
-    )
+    mime = _code(child(content_item, "MimeType"), "FormalName")
     markup = next((e for e in data if local_name(e.tag)), None)
     if markup is None:
         return _text_body(data.text or "", mime)
-    if local_name(markup.tag) == "nitf" or "nitf" in mime:
+    if local_name(markup.tag) == "nitf" or next(data.iter("{*}body.content"), None) is not None:
         return _nitf_body(markup)
     return _xhtml_body(markup if local_name(markup.tag) == "html" else data)
 
@@ -629,7 +654,7 @@ def _v1_record(item, line: int) -> Record | Failure:
         external_id=_v1_external_id(item),
         headline=plain_text(headline),
         line=line,
-        body_html=prepend_dateline(body.html, line_text("DateLine") or body.dateline),
+        body_html=_with_dateline(body.html, line_text("DateLine") or body.dateline),
         dek=plain_text(line_text("SubHeadLine")),
         slug=slugify(line_text("SlugLine").strip("/ "), allow_unicode=True),
         authors=[AuthorRef(name) for name in unique(split_names(line_text("ByLine")) or body.names)],
