@@ -106,6 +106,7 @@ _MAIN_HEADLINE_ROLES = {"", "main", "headline", "hl1"}
 _DEK_ROLES = ["summary", "dek", "abstract", "lead", "teaser"]  # in order of preference
 _EDITOR_ROLES = {"editor", "copyeditor", "translator", "photographer", "producer"}
 _LOOKS_LIKE_HTML = re.compile(r"\s*<(p|div|h[1-6]|br|ul|ol|table|section)\b", re.IGNORECASE)
+_BY = re.compile(r"^\s*(por|par|von)\s+", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _NOT_PUBLISHED = {"canceled", "cancelled", "withheld", "embargoed"}
 
@@ -290,9 +291,15 @@ def _with_dateline(body_html: str, dateline: str) -> str:
     if not body_html:  # a dateline alone is not a story
         return ""
     opening = " ".join(html.unescape(_TAG.sub(" ", body_html[: len(dateline) * 4 + 200])).split())
-    if dateline and opening.casefold().startswith(" ".join(dateline.split()).casefold()):
+    # ANSA opens with "(ANSA) - ROMA, 18 SET - ", so near the start, not only at it
+    if dateline and " ".join(dateline.split()).casefold() in opening[: len(dateline) + 20].casefold():
         return body_html
     return prepend_dateline(body_html, dateline)
+
+
+def _byline_names(byline: str) -> list[str]:
+    """split_names, after the agency languages' "By": Por (EFE), Par (AFP), Von (dpa)."""
+    return split_names(_BY.sub("", byline))
 
 
 def _fullest(bodies: list[_Body]) -> _Body | None:
@@ -410,7 +417,7 @@ def _g2_dek(content_meta) -> str:
 
 def _g2_names(content_meta) -> list[str]:
     if by := xml_text(child(content_meta, "by")):
-        return split_names(by)
+        return _byline_names(by)
 
     def name_of(element):
         return text_of(element, "name") or element.get("literal", "").strip()
@@ -657,7 +664,7 @@ def _v1_record(item, line: int) -> Record | Failure:
         body_html=_with_dateline(body.html, line_text("DateLine") or body.dateline),
         dek=plain_text(line_text("SubHeadLine")),
         slug=slugify(line_text("SlugLine").strip("/ "), allow_unicode=True),
-        authors=[AuthorRef(name) for name in unique(split_names(line_text("ByLine")) or body.names)],
+        authors=[AuthorRef(name) for name in unique(_byline_names(line_text("ByLine")) or body.names)],
         tags=unique(t for t in tags if t),
         published_at=dates.get("FirstCreated") or dates.get("ThisRevisionCreated"),
         updated_at=dates.get("ThisRevisionCreated"),
