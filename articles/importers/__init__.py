@@ -23,6 +23,9 @@ Extensions (optional; a module without them still works):
     why ("feed has no entries", "WXR file holds only terms"): ``import_articles`` prints
     ``path: 0 items: reason`` instead of leaving the operator with a silent zero.
 
+    EMBEDS: tuple of format names the module's files may carry inline (newsml: "nitf"); when both
+    sniff the same file, detect_format picks the wrapper
+
     def count(path: Path) -> int | None   # cheap estimate of the items in a file, for progress bars
                                           # (ETA); None when it would cost a full parse
 
@@ -55,10 +58,8 @@ FORMATS = {
     "csv": "articles.importers.csv",
     "wxr": "articles.importers.wxr",
     "rss": "articles.importers.rss",
-    # newsml before nitf: detect_format asks in this order, and a NewsML 1 document carries its NITF body
-    # inline, which nitf's sniff would claim
-    "newsml": "articles.importers.newsml",
     "nitf": "articles.importers.nitf",
+    "newsml": "articles.importers.newsml",
 }
 
 
@@ -156,8 +157,11 @@ def detect_format(path: Path) -> str:
     with path.open("rb") as f:
         head = f.read(4096)
     candidates = [name for name in FORMATS if path.suffix.lower() in format_module(name).EXTENSIONS]
-    for name in candidates:
-        if format_module(name).sniff(head):
+    matches = [name for name in candidates if format_module(name).sniff(head)]
+    # a wrapper format wins over the format it carries inline (NewsML 1 documents hold NITF bodies)
+    embedded = {inner for name in matches for inner in getattr(format_module(name), "EMBEDS", ())}
+    for name in matches:
+        if name not in embedded:
             return name
     for name in FORMATS:
         if name not in candidates and format_module(name).sniff(head):

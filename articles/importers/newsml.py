@@ -89,6 +89,7 @@ from articles.importers.values import parse_datetime, plain_text, problem, split
 from articles.sanitize import sanitize_html
 
 EXTENSIONS = (".xml", ".nml", ".newsml")
+EMBEDS = ("nitf",)  # NewsML 1 DataContent and G2 inlineXML carry NITF: the file is still ours
 G2 = "http://iptc.org/std/nar/2006-10-01/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
