@@ -24,8 +24,8 @@ NewsML-G2 text item (prefixes vary: default namespace, `nar:`, none; names are m
       inlineXML (XHTML or NITF, by contenttype or
       root), inlineData (text/plain, text/html,
       base64)
-    itemMeta/link, contentMeta/icon of an image     lead_image
-      type, or the NITF media
+    the NITF media, else itemMeta/link or           lead_image
+      contentMeta/icon of an image type
 
     Skipped, counted by kind: items of class picture/video/audio/graphic/..., composite items with no
     inline text, packageItem, conceptItem, planningItem, knowledgeItem; pubStatus canceled/withheld;
@@ -37,8 +37,8 @@ NewsML 1.x NewsItem
     NewsIdentifier ProviderId:DateId:NewsItemId     external_id (urn:newsml:..., the revision left out,
       (else PublicIdentifier, else @Duid)             so that revisions update one article)
     RevisionId                                      version
-    NewsLines: HeadLine (else NameLabel, else the   headline; dek; authors; dateline; slug; tags
-      body's heading); SubHeadLine; ByLine; DateLine;
+    NewsLines: HeadLine (else the body's heading,   headline; dek; authors; dateline; slug; tags
+      else NameLabel); SubHeadLine; ByLine; DateLine;
       SlugLine; KeywordLine
     DescriptiveMetadata: TopicOccurrence of a Topic tags
       in the item, Property Keyword
@@ -384,7 +384,7 @@ def _g2_not_a_text_item(item, line: int) -> Failure | Skipped | None:
     if status not in {"", "usable"}:
         return Failure(line, f"unknown pubStatus {status!r}")
     version = item.get("version", "1").strip()
-    if not version.isdigit():
+    if not (version.isascii() and version.isdigit()):
         return Failure(line, f"version {version!r} is not a number")
     if child(item, "contentMeta") is None:
         return Failure(line, "no contentMeta (the item has no headline or other metadata)")
@@ -584,7 +584,7 @@ def _v1_classify(item, line: int) -> tuple[list[Skipped], Failure | Skipped | No
         return [], Skipped(line, f"text only at Href {href} (not fetched; no DataContent)", "remote")
     identifier = _v1_identifier(item)
     revision = text_of(identifier, "RevisionId") if identifier is not None else ""
-    if revision and not revision.isdigit():
+    if revision and not (revision.isascii() and revision.isdigit()):
         return [], Failure(line, f"RevisionId {revision!r} is not a number")
     image_used = next((c for c in other if _v1_image(c) is not None), None)
     extra = [
