@@ -293,6 +293,25 @@ def test_an_item_without_guid_is_known_by_its_alt_id_and_one_without_either_fail
     assert unknown == Failure(1, "no guid attribute and no altId: the item cannot be identified")
 
 
+def test_a_g2_item_without_any_namespace_is_still_newsml(tmp_path):
+    path = tmp_path / "bare.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<newsItem guid="urn:newsml:desk.example:1" version="2">'
+        '<itemMeta><itemClass qcode="ninat:text"/></itemMeta>'
+        "<contentMeta><headline>No namespace at all</headline></contentMeta>"
+        '<contentSet><inlineData contenttype="text/plain">One line.</inlineData></contentSet></newsItem>',
+        encoding="utf-8",
+    )
+
+    assert detect_format(path) == "newsml"
+    (item,) = newsml.read(path)
+    assert (item.external_id, item.version, item.body_html) == (
+        "urn:newsml:desk.example:1",
+        "2",
+        "<p>One line.</p>",
+    )
+
+
 def test_read_deferred_builds_exactly_what_read_gives_for_the_whole_corpus():
     for path in sorted(REALWORLD.glob("*.xml")):
         built = [item.build() if isinstance(item, Deferred) else item for item in newsml.read_deferred(path)]
