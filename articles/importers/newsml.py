@@ -227,9 +227,17 @@ def _pick_by_lang(elements, lang: str):
 class _Body:
     """A text rendition: its HTML, lead image and, from NITF's body.head, its own headline/byline/dateline."""
 
-    def __init__(self, html="", image=None, headline="", names=(), dateline=""):
+    def __init__(self, html="", image=None, headline="", names=(), dateline="", with_heading=""):
         self.html, self.image, self.headline = html, image, headline
         self.names, self.dateline = list(names), dateline
+        # the HTML with its leading heading left in, for an item whose headline is another text
+        self.with_heading = with_heading or html
+
+    def html_under(self, headline: str) -> str:
+        """The body under `headline`: without its leading heading only if that heading is the headline."""
+        if " ".join(self.headline.split()).casefold() == " ".join(headline.split()).casefold():
+            return self.html
+        return self.with_heading
 
 
 def _nitf_body(element) -> _Body:
@@ -250,23 +258,28 @@ def _nitf_body(element) -> _Body:
 def _xhtml_body(element) -> _Body:
     """
     An XHTML document or fragment: its body. A leading h1-h3, or the h1 of a leading `header` (dpa
-    puts its slugline lists, genre and h1 there), is taken out as the story's title; the header goes.
-    The document's head/title is the last headline fallback.
+    puts its slugline lists, genre and h1 there), is the body's own headline, taken out of the body
+    when it is the story's headline (html_under). A leading header always goes: it is metadata. The
+    document's head/title is the last headline fallback.
     """
     body = next(element.iter("{*}body"), None)
     title = xml_text(next(element.iter("{*}title"), None)) if body is not None else ""
     body = copy.deepcopy(body if body is not None else element)
-    headline = ""
+    headline, with_heading = "", ""
     first = next((e for e in body if local_name(e.tag)), None)
     if first is not None and local_name(first.tag) in {"h1", "h2", "h3", "header"}:
         if local_name(first.tag) == "header":
             headline = xml_text(next(first.iter("{*}h1"), None))
         else:
             headline = xml_text(first)
+            with_heading = sanitize_html(inner_xml(body))
         tail = first.tail or ""
         body.remove(first)
         body.text = (body.text or "") + tail
-    return _Body(sanitize_html(inner_xml(body)), headline=headline or title)
+    html_text = sanitize_html(inner_xml(body))
+    if headline:
+        return _Body(html_text, headline=headline, with_heading=with_heading)
+    return _Body(html_text, headline=title)
 
 
 def _text_body(text: str, contenttype: str) -> _Body:
@@ -438,6 +451,7 @@ def _g2_record(item, line: int) -> Record | Failure:
     lang = _lang(content_meta) or _lang(item)
     bodies, _remote = _g2_renditions(child(item, "contentSet"))
     body = _fullest(bodies) or _Body()
+    headline = _g2_headline(item_meta, content_meta, lang) or body.headline
 
     tags = []
     for subject in children(content_meta, "subject"):
@@ -460,9 +474,9 @@ def _g2_record(item, line: int) -> Record | Failure:
 
     record = Record(
         external_id=_g2_guid(item),
-        headline=plain_text(_g2_headline(item_meta, content_meta, lang) or body.headline),
+        headline=plain_text(headline),
         line=line,
-        body_html=_with_dateline(body.html, dateline or body.dateline),
+        body_html=_with_dateline(body.html_under(headline), dateline or body.dateline),
         dek=plain_text(_g2_dek(content_meta)),
         slug=slugify(text_of(content_meta, "slugline"), allow_unicode=True),
         authors=[AuthorRef(name) for name in unique(_g2_names(content_meta) or body.names)],
@@ -663,7 +677,7 @@ def _v1_record(item, line: int) -> Record | Failure:
         external_id=_v1_external_id(item),
         headline=plain_text(headline),
         line=line,
-        body_html=_with_dateline(body.html, line_text("DateLine") or body.dateline),
+        body_html=_with_dateline(body.html_under(headline), line_text("DateLine") or body.dateline),
         dek=plain_text(line_text("SubHeadLine")),
         slug=slugify(line_text("SlugLine").strip("/ "), allow_unicode=True),
         authors=[AuthorRef(name) for name in unique(_byline_names(line_text("ByLine")) or body.names)],

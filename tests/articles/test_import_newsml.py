@@ -293,6 +293,31 @@ def test_an_item_without_guid_is_known_by_its_alt_id_and_one_without_either_fail
     assert unknown == Failure(1, "no guid attribute and no altId: the item cannot be identified")
 
 
+def test_a_leading_heading_leaves_the_body_only_when_it_is_the_headline(tmp_path):
+    def item(guid, headline):
+        return (
+            f'<newsItem guid="{guid}"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>'
+            f"<contentMeta><headline>{headline}</headline></contentMeta><contentSet>"
+            '<inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml"><body>'
+            "<h2>Live: the count goes on</h2><p>Polls closed at 8 p.m.</p></body></html></inlineXML>"
+            "</contentSet></newsItem>"
+        )
+
+    path = tmp_path / "headings.xml"
+    path.write_text(
+        f'<newsMessage xmlns="{newsml.G2}"><itemSet>'
+        + item("a", "Live: the count goes on")
+        + item("b", "Election night in Lisbon")
+        + "</itemSet></newsMessage>",
+        encoding="utf-8",
+    )
+
+    repeated, subheading = newsml.read(path)
+
+    assert repeated.body_html == "<p>Polls closed at 8 p.m.</p>"
+    assert subheading.body_html == "<h2>Live: the count goes on</h2><p>Polls closed at 8 p.m.</p>"
+
+
 def test_a_g2_item_without_any_namespace_is_still_newsml(tmp_path):
     path = tmp_path / "bare.xml"
     path.write_text(
