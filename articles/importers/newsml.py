@@ -148,9 +148,9 @@ def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped | NoItems
 
 
 def record_from(item, line: int | None = None) -> Record | Failure | Skipped:
-    """The outcome for one newsItem (G2) or NewsItem (1.x) element."""
+    """The outcome for one newsItem (G2) or NewsItem (1.x) element (a NewsML 1 item's skipped parts aside)."""
     line = (item.sourceline or 0) if line is None else line
-    extra, verdict = _classify(item, line)
+    _parts, verdict = _classify(item, line)
     return verdict if verdict is not None else _build(item, line)
 
 
