@@ -3,7 +3,7 @@
 import datetime
 from pathlib import Path
 
-from articles.importers import FORMATS, Failure, nitf
+from articles.importers import FORMATS, Failure, NoItems, nitf
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "nitf"
 
@@ -74,18 +74,27 @@ def test_a_namespace_free_windows_1252_story_with_missing_optional_fields():
     assert (story.dek, story.tags, story.lead_image, story.version) == ("", [], None, "")
 
 
-def test_a_story_without_doc_id_or_with_a_bad_date_fails_with_its_line(tmp_path):
+def test_a_head_only_document_fails_with_its_line_and_a_bad_date_is_left_out(tmp_path):
     path = tmp_path / "two.xml"
     path.write_text(
-        "<wire>\n<nitf><body><body.head><hedline><hl1>No id</hl1></hedline></body.head></body></nitf>\n"
+        "<wire>\n<nitf><body><body.head><hedline><hl1>No text</hl1></hedline></body.head></body></nitf>\n"
         '<nitf><head><docdata><doc-id id-string="x"/><date.issue norm="2024-13-45"/></docdata></head>'
-        "<body><body.head><hedline><hl1>Bad date</hl1></hedline></body.head></body></nitf>\n</wire>"
+        "<body><body.head><hedline><hl1>Bad date</hl1></hedline></body.head>"
+        "<body.content><p>Text.</p></body.content></body></nitf>\n</wire>"
     )
 
-    assert list(nitf.read(path)) == [
-        Failure(2, "no external id"),
-        Failure(3, "date.issue: invalid date '2024-13-45'"),
-    ]
+    head_only, bad_date = nitf.read(path)
+
+    assert head_only == Failure(2, nitf.NO_BODY)
+    assert (bad_date.external_id, bad_date.headline, bad_date.published_at) == ("x", "Bad date", None)
+
+
+def test_a_file_without_any_nitf_document_says_so(tmp_path):
+    path = tmp_path / "empty.xml"
+    path.write_text("<wire><note>nothing on the wire tonight</note></wire>")
+
+    assert list(nitf.read(path)) == [NoItems("no nitf document in the file")]
+    assert list(nitf.read_deferred(path)) == [NoItems("no nitf document in the file")]
 
 
 def test_paths_are_found_as_elementpath_finds_them_with_repeated_and_namespaced_steps():
