@@ -12,10 +12,11 @@ inside any wrapper element. Each field is read from the first legal place that h
     byline (its person elements, else its text)     authors ("By" and byttl titles removed)
     dateline                                        opens the first paragraph ("WASHINGTON — ...")
     every body.content, in order                    body: hl2 -> h2, block unwrapped, tables kept,
-                                                    media taken out, sanitized
+                                                    media taken out, sanitized (the NYT corpus's
+                                                    repeated lead_paragraph block left out)
     key-list/keyword@key, identified-content        tags
       (person, org, location, event, object.title,
-      classifier@value), tobject.subject
+      classifier@value or its text), tobject.subject
     the later of date.issue@norm, date.release@norm published_at (never before the release time)
       else pubdata@date.publication
     du-key@version, else du-key@generation          version (a newer one updates the article)
@@ -30,6 +31,7 @@ A file with no nitf document at all says so (NoItems).
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import hashlib
@@ -226,6 +228,22 @@ def nitf_date(text: str) -> datetime.datetime | None:
     return None
 
 
+def _without_repeated_lead(content):
+    """
+    The New York Times Annotated Corpus repeats the lead paragraph: `block class="lead_paragraph"` and
+    then the whole story in `block class="full_text"`. Only the full text is kept (on a copy).
+    """
+    blocks = {block.get("class", ""): block for block in content.iterchildren("{*}block")}
+    if "lead_paragraph" not in blocks or "full_text" not in blocks:
+        return content
+    content = copy.deepcopy(content)
+    for block in content.iterchildren("{*}block"):
+        if block.get("class", "") == "lead_paragraph":
+            content.remove(block)
+            break
+    return content
+
+
 def _published_at(nitf, docdata) -> datetime.datetime | None:
     dates = [nitf_date(_attribute(_find(docdata, name), "norm")) for name in ("date.issue", "date.release")]
     dates = [date for date in dates if date is not None]
@@ -263,8 +281,8 @@ def record_from(nitf, line: int | None = None) -> Record | Failure:
                 name = local_name(element.tag)
                 if name in _IDENTIFIED:
                     tags.append(xml_text(element) or element.get("value", ""))
-                elif name == "classifier":
-                    tags.append(element.get("value", ""))
+                elif name == "classifier":  # a code in @value (AP), or a term as text (NYT)
+                    tags.append(element.get("value", "") or xml_text(element))
     for subject in nitf.iter("{*}tobject.subject"):
         tags.append(
             subject.get("tobject.subject.detail")
@@ -275,7 +293,7 @@ def record_from(nitf, line: int | None = None) -> Record | Failure:
     headline, headline_is_hl2 = _headline(nitf)
     dek = "" if headline_is_hl2 else xml_text(_find(hedline, "hl2"))
     dek = dek or xml_text(_find(body_head, "abstract"))
-    body = "".join(body_html(content) for content in contents)
+    body = "".join(body_html(_without_repeated_lead(content)) for content in contents)
     body = prepend_dateline(body, dateline_text(_find(body_head, "dateline")))
     image = next(filter(None, (lead_image(content) for content in contents)), None)
     record = Record(
