@@ -12,8 +12,8 @@ inside any wrapper element. Each field is read from the first legal place that h
     byline (its person elements, else its text)     authors ("By" and byttl titles removed)
     dateline                                        opens the first paragraph ("WASHINGTON — ...")
     every body.content, in order                    body: hl2 -> h2, block unwrapped, tables kept,
-                                                    media taken out, sanitized (the NYT corpus's
-                                                    repeated lead_paragraph block left out)
+                                                    media taken out, sanitized; desk notes and the
+                                                    NYT corpus's repeated lead paragraph left out
     key-list/keyword@key, identified-content        tags
       (person, org, location, event, object.title,
       classifier@value or its text), tobject.subject
@@ -228,19 +228,34 @@ def nitf_date(text: str) -> datetime.datetime | None:
     return None
 
 
-def _without_repeated_lead(content):
+def _publishable(content):
     """
-    The New York Times Annotated Corpus repeats the lead paragraph: `block class="lead_paragraph"` and
-    then the whole story in `block class="full_text"`. Only the full text is kept (on a copy).
+    A body.content without what is not for readers (on a copy, only when there is something to drop):
+    a `note` meant for the desk (`noteclass="editorsnote"` or `type="npa"`, a non-publishable advisory),
+    and the New York Times Annotated Corpus's repeated lead (`block class="lead_paragraph"` ahead of the
+    whole story in `block class="full_text"`).
     """
-    blocks = {block.get("class", ""): block for block in content.iterchildren("{*}block")}
-    if "lead_paragraph" not in blocks or "full_text" not in blocks:
+    classes = {block.get("class", "") for block in content.iterchildren("{*}block")}
+    repeated_lead = {"lead_paragraph", "full_text"} <= classes
+
+    def unwanted(element) -> bool:
+        name = local_name(element.tag)
+        if name == "note":
+            return element.get("noteclass") == "editorsnote" or element.get("type") == "npa"
+        return repeated_lead and name == "block" and element.get("class") == "lead_paragraph"
+
+    if not any(unwanted(element) for element in content.iter("{*}note", "{*}block")):
         return content
     content = copy.deepcopy(content)
-    for block in content.iterchildren("{*}block"):
-        if block.get("class", "") == "lead_paragraph":
-            content.remove(block)
-            break
+    for element in [element for element in content.iter("{*}note", "{*}block") if unwanted(element)]:
+        parent = element.getparent()
+        if element.tail and element.tail.strip():  # keep the text that follows the note
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
     return content
 
 
@@ -293,7 +308,7 @@ def record_from(nitf, line: int | None = None) -> Record | Failure:
     headline, headline_is_hl2 = _headline(nitf)
     dek = "" if headline_is_hl2 else xml_text(_find(hedline, "hl2"))
     dek = dek or xml_text(_find(body_head, "abstract"))
-    body = "".join(body_html(_without_repeated_lead(content)) for content in contents)
+    body = "".join(body_html(_publishable(content)) for content in contents)
     body = prepend_dateline(body, dateline_text(_find(body_head, "dateline")))
     image = next(filter(None, (lead_image(content) for content in contents)), None)
     record = Record(

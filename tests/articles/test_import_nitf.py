@@ -330,6 +330,14 @@ def test_the_nyt_corpus_lead_paragraph_is_not_repeated_and_its_classifiers_are_t
     assert nyt.tags == ["Ferries", "Staten Island (NYC)"]  # classifier text, location
 
 
+def test_notes_for_the_desk_are_left_out_of_the_body_and_publishable_ones_kept():
+    ap = story("ap_nitf30_doctype_system.xml")
+
+    assert "Eds:" not in ap.body_html  # noteclass="editorsnote" type="npa"
+    assert ap.body_html.startswith("<p>DAVENPORT, Iowa (AP) — Army Corps of Engineers crews")
+    assert "Amy Lorentzen contributed to this report." in ap.body_html  # type="pa": publishable
+
+
 def test_du_key_version_else_generation_is_the_version():
     assert story("reuters_nitf31_public_dukey.xml").version == "3"
     assert story("afp_nitf32_windows1252.xml").version == "4"  # generation only
