@@ -36,8 +36,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.utils.text import slugify
+from lxml import etree
 
-from articles.importers import AuthorRef, Deferred, Failure, Record, Skipped
+from articles.importers import AuthorRef, Deferred, Failure, NoItems, Record, Skipped
 from articles.importers.markup import autop
 from articles.importers.safexml import (
     children,
@@ -55,7 +56,10 @@ EXTENSIONS = (".xml", ".wxr")
 STATUSES = {"publish": "published", "future": "scheduled", "draft": "draft", "pending": "in_review"}
 SKIPPED_STATUSES = {"private", "trash", "auto-draft"}
 _WP = "http://wordpress.org/export/"
-_ITEMS = ("item", "{*}author")
+# Not "{*}author": that also matches an item's own <wp:author> or <author>, and iter_elements would clear
+# the item's earlier children (title, post_id) when it yields one. Channel header elements are read as the
+# preceding siblings of each item instead, and from the channel itself at its end.
+_ITEMS = ("item", "channel")
 _NO_DATE = "0000-00-00 00:00:00"
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
 _CAPTION = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
@@ -78,10 +82,25 @@ def _postmeta(item) -> dict[str, str]:
     return {text_of(meta, "meta_key"): text_of(meta, "meta_value") for meta in children(item, "postmeta")}
 
 
+def _elements(path: Path):
+    """Each item, each channel header element before it (wp:author, wp:category...), the trailing ones."""
+    for element in iter_elements(path, _ITEMS):
+        if element.tag == "item":
+            yield from reversed([e for e in element.itersiblings(preceding=True) if e.tag != "item"])
+            yield element
+        else:
+            later = []
+            for e in reversed(list(element)):
+                if e.tag == "item":
+                    break
+                later.append(e)
+            yield from reversed(later)
+
+
 def _first_pass(path: Path) -> tuple[dict[str, str], dict[str, dict]]:
     """The author logins' display names and the attachments by post id."""
     authors, attachments = {}, {}
-    for element in iter_elements(path, _ITEMS):
+    for element in _elements(path):
         if element.tag == "item":
             if text_of(element, "post_type") == "attachment":
                 meta = _postmeta(element)
@@ -154,11 +173,31 @@ def read(path: Path) -> Iterator[Record | Failure | Skipped]:
         authors, attachments = _first_pass(path)
     else:
         authors, attachments = {}, {}
-    for element in iter_elements(path, _ITEMS):
+    terms = {"category": 0, "tag": 0, "term": 0}
+    items = 0
+    for element in _elements(path):
         if element.tag == "item":
+            items += 1
             yield _item(element, authors, attachments)
         elif author := _channel_author(element):
             authors.setdefault(*author)
+        else:
+            _count_term(element, terms)
+    if not items:
+        yield _no_items(terms)
+
+
+def _count_term(element, terms: dict[str, int]) -> None:
+    if _is_wp(element) and (name := etree.QName(element).localname) in terms:
+        terms[name] += 1
+
+
+def _no_items(terms: dict[str, int]) -> NoItems:
+    if any(terms.values()):
+        reason = f"WXR file holds only terms ({terms['category']} categories, {terms['tag']} tags"
+        reason += f", {terms['term']} other terms)" if terms["term"] else ")"
+        return NoItems(reason)
+    return NoItems("WXR channel has no items")
 
 
 def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
@@ -171,8 +210,11 @@ def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
     else:
         authors, attachments = {}, {}
     context = None
-    for element in iter_elements(path, _ITEMS):
+    terms = {"category": 0, "tag": 0, "term": 0}
+    items = 0
+    for element in _elements(path):
         if element.tag == "item":
+            items += 1
             line = element.sourceline or 0
             if (not_a_post := _not_a_post(element, line)) is not None:
                 yield not_a_post
@@ -186,6 +228,10 @@ def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
             # fingerprinted with.
             authors = {**authors, author[0]: author[1]}
             context = None
+        elif not _channel_author(element):
+            _count_term(element, terms)
+    if not items:
+        yield _no_items(terms)
 
 
 def _context(authors: dict[str, str], attachments: dict[str, dict]) -> bytes:

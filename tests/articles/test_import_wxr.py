@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import FORMATS, Failure, Record, Skipped, wxr
+from articles.importers import FORMATS, Failure, NoItems, Record, Skipped, wxr
 
 EXPORT = Path(__file__).parent.parent / "fixtures" / "wxr" / "export.xml"
 
@@ -142,3 +142,49 @@ def test_a_file_without_attachments_is_read_once_with_the_authors_display_names(
 
     assert [a.name for a in post.authors] == ["Jane Doe", "Rosa García"]
     assert post.lead_image is None
+
+
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n<title>Courier</title>\n'
+)
+
+
+def test_an_items_own_wp_author_element_does_not_cost_it_its_title_and_post_id(tmp_path):
+    # Shaped like the WordPress importer's phpunit/data/authors-multiline.xml: padded logins, and a
+    # <wp:author> inside the item (before this fix the item lost its earlier children: "no external id").
+    path = tmp_path / "authors-multiline.xml"
+    path.write_text(
+        HEAD + "<wp:author><wp:author_login>alice\n</wp:author_login>"
+        "<wp:author_display_name>Alice Ames</wp:author_display_name></wp:author>\n"
+        "<item><title>Council votes</title><wp:post_id>1</wp:post_id><wp:author>alice</wp:author>"
+        "<dc:creator><![CDATA[ alice\n ]]></dc:creator>"
+        "<wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item>\n</channel></rss>",
+        encoding="utf-8",
+    )
+
+    [post] = wxr.read(path)
+
+    assert (post.external_id, post.headline, [a.name for a in post.authors]) == (
+        "1",
+        "Council votes",
+        ["Alice Ames"],
+    )
+
+
+@pytest.mark.parametrize(
+    "channel, reason",
+    [
+        (
+            "<wp:category><wp:cat_name>News</wp:cat_name></wp:category>"
+            "<wp:tag><wp:tag_name>Flooding</wp:tag_name></wp:tag><wp:tag><wp:tag_name>Roads</wp:tag_name></wp:tag>",
+            "WXR file holds only terms (1 categories, 2 tags)",
+        ),
+        ("<wp:author><wp:author_login>alice</wp:author_login></wp:author>", "WXR channel has no items"),
+    ],
+)
+def test_a_file_without_items_says_why_in_read_and_read_deferred(tmp_path, channel, reason):
+    path = tmp_path / "terms.xml"
+    path.write_text(HEAD + channel + "\n</channel></rss>", encoding="utf-8")
+
+    assert list(wxr.read(path)) == list(wxr.read_deferred(path)) == [NoItems(reason)]
