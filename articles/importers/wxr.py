@@ -2,7 +2,8 @@
 WordPress eXtended RSS (WXR 1.0-1.2, Tools > Export): posts become articles; everything else is skipped
 and counted (pages, attachments, menu items, revisions, private and trashed posts).
 
-    item/guid (else wp:post_id)          external_id
+    item/guid (else wp:post_id, link,    external_id
+      else a digest of title+date+slug)
     item/title                           headline
     excerpt:encoded                      dek
     content:encoded                      body: block comments dropped, [caption] -> figure/figcaption,
@@ -12,7 +13,8 @@ and counted (pages, attachments, menu items, revisions, private and trashed post
     category domain=category             the first is the section, the others tags
     category domain=post_tag             tags
     wp:status                            publish -> published, future -> scheduled, draft -> draft,
-                                         pending -> in_review; private, trash and auto-draft skipped
+                                         pending -> in_review; private, trash, auto-draft and inherit
+                                         skipped; empty, missing or unknown (plugin) statuses -> draft
     wp:post_date_gmt (else pubDate)      published_at; 0000-00-00 (never published) is none
     wp:post_modified_gmt                 updated_at
     item/link                            canonical_url
@@ -54,7 +56,15 @@ from articles.sanitize import sanitize_html
 
 EXTENSIONS = (".xml", ".wxr")
 STATUSES = {"publish": "published", "future": "scheduled", "draft": "draft", "pending": "in_review"}
-SKIPPED_STATUSES = {"private", "trash", "auto-draft"}
+# wp:status values that are deliberately not imported: kind -> reason. An empty or missing status, and a
+# status some plugin invented ("archive"), import as a draft: that is what the WordPress importer does with
+# an empty one, and a draft is what an editor can check before anything goes public.
+SKIPPED_STATUSES = {
+    "private": "a private post",
+    "trash": "a trashed post",
+    "auto-draft": "an auto-draft (never saved by its author)",
+    "inherit": "a revision (inherits its parent's status)",
+}
 _WP = "http://wordpress.org/export/"
 # Not "{*}author": that also matches an item's own <wp:author> or <author>, and iter_elements would clear
 # the item's earlier children (title, post_id) when it yields one. Channel header elements are read as the
@@ -245,19 +255,25 @@ def _mentions_attachments(path: Path) -> bool:
 
 
 def _external_id(item) -> str:
-    return text_of(item, "guid") or text_of(item, "post_id")
+    """guid, else wp:post_id, else link, else a digest of title, date and slug (stable across exports)."""
+    if found := text_of(item, "guid") or text_of(item, "post_id") or text_of(item, "link"):
+        return found
+    parts = [text_of(item, name) for name in ("title", "post_date", "post_name")]
+    if not any(parts):
+        return ""
+    return "wxr:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
 def _not_a_post(item, line: int) -> Failure | Skipped | None:
     """A Skipped or Failure for an item that is not an importable post, None for a post."""
     post_type = text_of(item, "post_type") or "post"
+    if post_type == "revision":
+        return Skipped(line, "a revision of another post", "revision")
     if post_type != "post":
         return Skipped(line, f"a WordPress {post_type}, not a post", post_type)
-    wp_status = text_of(item, "status")
+    wp_status = text_of(item, "status").lower()
     if wp_status in SKIPPED_STATUSES:
-        return Skipped(line, f"a {wp_status} post", wp_status)
-    if wp_status not in STATUSES:
-        return Failure(line, f"unknown wp:status {wp_status!r}")
+        return Skipped(line, SKIPPED_STATUSES[wp_status], wp_status)
     return None
 
 
@@ -270,7 +286,7 @@ def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record
 
 def _post(item, line: int, *, authors: dict[str, str], attachments: dict[str, dict]) -> Record | Failure:
     """The record of a post (an item _not_a_post let through)."""
-    wp_status = text_of(item, "status")
+    wp_status = text_of(item, "status").lower()
     section, tags, extra_authors = "", [], []
     for category in children(item, "category"):
         name, domain = plain_text(category.text), category.get("domain", "category")
@@ -283,7 +299,8 @@ def _post(item, line: int, *, authors: dict[str, str], attachments: dict[str, di
             tags.append(name)
         elif domain == "author":  # Co-Authors Plus keeps extra authors as terms
             extra_authors.append(authors.get(category.get("nicename", "").removeprefix("cap-"), name))
-    logins = [element.text.strip() for element in children(item, "creator") if element.text]
+    logins = [" ".join(element.text.split()) for element in children(item, "creator") if element.text]
+    logins = [login for login in logins if login]
     names = unique([authors.get(login, login) for login in logins] + extra_authors)
 
     published_at = updated_at = None
@@ -314,7 +331,7 @@ def _post(item, line: int, *, authors: dict[str, str], attachments: dict[str, di
         section=section,
         authors=[AuthorRef(name) for name in names],
         tags=unique(tags),
-        status=STATUSES[wp_status],
+        status=STATUSES.get(wp_status, "draft"),
         published_at=published_at,
         updated_at=updated_at,
         canonical_url=text_of(item, "link"),

@@ -42,16 +42,19 @@ def test_pages_attachments_and_private_or_trashed_posts_are_skipped_and_counted(
     assert [(s.kind, s.line, s.reason) for s in results if isinstance(s, Skipped)] == [
         ("attachment", 64, "a WordPress attachment, not a post"),
         ("private", 119, "a private post"),
-        ("trash", 127, "a trash post"),
+        ("trash", 127, "a trashed post"),
         ("page", 134, "a WordPress page, not a post"),
     ]
 
 
-def test_unknown_statuses_and_invalid_dates_fail_with_the_items_line(results):
+def test_invalid_dates_fail_with_the_items_line(results):
     assert [(f.line, f.reason) for f in results if isinstance(f, Failure)] == [
-        (142, "unknown wp:status 'archived'"),
         (149, "invalid date '2024-02-31 10:00:00'"),
     ]
+
+
+def test_an_unknown_plugin_status_imports_as_a_draft_for_an_editor_to_check(results):
+    assert records(results)["https://courier.example.com/?p=108"].status == "draft"  # wp:status archived
 
 
 def test_a_post_maps_field_by_field(results):
@@ -188,3 +191,37 @@ def test_a_file_without_items_says_why_in_read_and_read_deferred(tmp_path, chann
     path.write_text(HEAD + channel + "\n</channel></rss>", encoding="utf-8")
 
     assert list(wxr.read(path)) == list(wxr.read_deferred(path)) == [NoItems(reason)]
+
+
+@pytest.mark.parametrize(
+    "fields, outcome",
+    [
+        ("<wp:status>inherit</wp:status>", ("inherit", "a revision (inherits its parent's status)")),
+        ("<wp:status>auto-draft</wp:status>", ("auto-draft", "an auto-draft (never saved by its author)")),
+        ("<wp:post_type>revision</wp:post_type>", ("revision", "a revision of another post")),
+        ("<wp:status></wp:status>", "draft"),
+        ("", "draft"),
+        ("<wp:status>Publish</wp:status>", "published"),
+    ],
+)
+def test_every_wp_status_has_an_outcome_and_none_is_a_failure(tmp_path, fields, outcome):
+    path = tmp_path / "status.xml"
+    path.write_text(HEAD + f"<item><title>T</title><wp:post_id>7</wp:post_id>{fields}</item></channel></rss>")
+
+    [item] = wxr.read(path)
+
+    assert ((item.kind, item.reason) if isinstance(item, Skipped) else item.status) == outcome
+
+
+def test_without_guid_or_post_id_the_link_then_a_digest_is_the_external_id(tmp_path):
+    path = tmp_path / "ids.xml"
+    path.write_text(
+        HEAD + '<item><title>A</title><guid isPermaLink="false"></guid><link>https://x.test/a/</link></item>'
+        "<item><title>B</title><wp:post_date>2024-03-04 09:00:00</wp:post_date></item></channel></rss>"
+    )
+
+    first, second = wxr.read(path)
+
+    assert first.external_id == "https://x.test/a/"
+    assert second.external_id.startswith("wxr:")
+    assert second.external_id == list(wxr.read(path))[1].external_id  # stable
