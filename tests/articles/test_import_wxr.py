@@ -225,3 +225,26 @@ def test_without_guid_or_post_id_the_link_then_a_digest_is_the_external_id(tmp_p
     assert first.external_id == "https://x.test/a/"
     assert second.external_id.startswith("wxr:")
     assert second.external_id == list(wxr.read(path))[1].external_id  # stable
+
+
+@pytest.mark.parametrize(
+    "content, body",
+    [
+        # WordPress's own escape for "]]>" in content (its importer's crazy-cdata-escaped.xml)
+        ("<![CDATA[<p>a ]]]]><![CDATA[> b</p>]]>", "<p>a ]]&gt; b</p>"),
+        ("&lt;p&gt;Escaped, not CDATA&lt;/p&gt;", "<p>Escaped, not CDATA</p>"),
+        ("<![CDATA[one]]><![CDATA[ two]]>", "<p>one two</p>"),
+        ("", ""),
+    ],
+)
+def test_cdata_edge_cases_give_the_body_wordpress_meant(tmp_path, content, body):
+    path = tmp_path / "cdata.xml"
+    path.write_text(
+        HEAD.replace('xmlns:wp="', 'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="')
+        + f"<item><title>T</title><wp:post_id>1</wp:post_id><content:encoded>{content}</content:encoded>"
+        "</item></channel></rss>"
+    )
+
+    [post] = wxr.read(path)
+
+    assert post.body_html == body
