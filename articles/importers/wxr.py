@@ -2,7 +2,8 @@
 WordPress eXtended RSS (WXR 1.0-1.2, Tools > Export): posts become articles; everything else is skipped
 and counted (pages, attachments, menu items, revisions, private and trashed posts).
 
-    item/guid (else wp:post_id)          external_id
+    item/guid (else wp:post_id, link,    external_id
+      else a digest of title+date+slug)
     item/title                           headline
     excerpt:encoded                      dek
     content:encoded                      body: block comments dropped, [caption] -> figure/figcaption,
@@ -12,7 +13,8 @@ and counted (pages, attachments, menu items, revisions, private and trashed post
     category domain=category             the first is the section, the others tags
     category domain=post_tag             tags
     wp:status                            publish -> published, future -> scheduled, draft -> draft,
-                                         pending -> in_review; private, trash and auto-draft skipped
+                                         pending -> in_review; private, trash, auto-draft and inherit
+                                         skipped; empty, missing or unknown (plugin) statuses -> draft
     wp:post_date_gmt (else pubDate)      published_at; 0000-00-00 (never published) is none
     wp:post_modified_gmt                 updated_at
     item/link                            canonical_url
@@ -36,8 +38,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.utils.text import slugify
+from lxml import etree
 
-from articles.importers import AuthorRef, Deferred, Failure, Record, Skipped
+from articles.importers import AuthorRef, Deferred, Failure, NoItems, Record, Skipped
 from articles.importers.markup import autop
 from articles.importers.safexml import (
     children,
@@ -53,9 +56,20 @@ from articles.sanitize import sanitize_html
 
 EXTENSIONS = (".xml", ".wxr")
 STATUSES = {"publish": "published", "future": "scheduled", "draft": "draft", "pending": "in_review"}
-SKIPPED_STATUSES = {"private", "trash", "auto-draft"}
+# wp:status values that are deliberately not imported: kind -> reason. An empty or missing status, and a
+# status some plugin invented ("archive"), import as a draft: that is what the WordPress importer does with
+# an empty one, and a draft is what an editor can check before anything goes public.
+SKIPPED_STATUSES = {
+    "private": "a private post",
+    "trash": "a trashed post",
+    "auto-draft": "an auto-draft (never saved by its author)",
+    "inherit": "a revision (inherits its parent's status)",
+}
 _WP = "http://wordpress.org/export/"
-_ITEMS = ("item", "{*}author")
+# Not "{*}author": that also matches an item's own <wp:author> or <author>, and iter_elements would clear
+# the item's earlier children (title, post_id) when it yields one. Channel header elements are read as the
+# preceding siblings of each item instead, and from the channel itself at its end.
+_ITEMS = ("item", "channel")
 _NO_DATE = "0000-00-00 00:00:00"
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
 _CAPTION = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
@@ -78,10 +92,25 @@ def _postmeta(item) -> dict[str, str]:
     return {text_of(meta, "meta_key"): text_of(meta, "meta_value") for meta in children(item, "postmeta")}
 
 
+def _elements(path: Path):
+    """Each item, each channel header element before it (wp:author, wp:category...), the trailing ones."""
+    for element in iter_elements(path, _ITEMS):
+        if element.tag == "item":
+            yield from reversed([e for e in element.itersiblings(preceding=True) if e.tag != "item"])
+            yield element
+        else:
+            later = []
+            for e in reversed(list(element)):
+                if e.tag == "item":
+                    break
+                later.append(e)
+            yield from reversed(later)
+
+
 def _first_pass(path: Path) -> tuple[dict[str, str], dict[str, dict]]:
     """The author logins' display names and the attachments by post id."""
     authors, attachments = {}, {}
-    for element in iter_elements(path, _ITEMS):
+    for element in _elements(path):
         if element.tag == "item":
             if text_of(element, "post_type") == "attachment":
                 meta = _postmeta(element)
@@ -154,11 +183,31 @@ def read(path: Path) -> Iterator[Record | Failure | Skipped]:
         authors, attachments = _first_pass(path)
     else:
         authors, attachments = {}, {}
-    for element in iter_elements(path, _ITEMS):
+    terms = {"category": 0, "tag": 0, "term": 0}
+    items = 0
+    for element in _elements(path):
         if element.tag == "item":
+            items += 1
             yield _item(element, authors, attachments)
         elif author := _channel_author(element):
             authors.setdefault(*author)
+        else:
+            _count_term(element, terms)
+    if not items:
+        yield _no_items(terms)
+
+
+def _count_term(element, terms: dict[str, int]) -> None:
+    if _is_wp(element) and (name := etree.QName(element).localname) in terms:
+        terms[name] += 1
+
+
+def _no_items(terms: dict[str, int]) -> NoItems:
+    if any(terms.values()):
+        reason = f"WXR file holds only terms ({terms['category']} categories, {terms['tag']} tags"
+        reason += f", {terms['term']} other terms)" if terms["term"] else ")"
+        return NoItems(reason)
+    return NoItems("WXR channel has no items")
 
 
 def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
@@ -171,8 +220,11 @@ def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
     else:
         authors, attachments = {}, {}
     context = None
-    for element in iter_elements(path, _ITEMS):
+    terms = {"category": 0, "tag": 0, "term": 0}
+    items = 0
+    for element in _elements(path):
         if element.tag == "item":
+            items += 1
             line = element.sourceline or 0
             if (not_a_post := _not_a_post(element, line)) is not None:
                 yield not_a_post
@@ -186,6 +238,10 @@ def read_deferred(path: Path) -> Iterator[Deferred | Failure | Skipped]:
             # fingerprinted with.
             authors = {**authors, author[0]: author[1]}
             context = None
+        elif not _channel_author(element):
+            _count_term(element, terms)
+    if not items:
+        yield _no_items(terms)
 
 
 def _context(authors: dict[str, str], attachments: dict[str, dict]) -> bytes:
@@ -199,19 +255,25 @@ def _mentions_attachments(path: Path) -> bool:
 
 
 def _external_id(item) -> str:
-    return text_of(item, "guid") or text_of(item, "post_id")
+    """guid, else wp:post_id, else link, else a digest of title, date and slug (stable across exports)."""
+    if found := text_of(item, "guid") or text_of(item, "post_id") or text_of(item, "link"):
+        return found
+    parts = [text_of(item, name) for name in ("title", "post_date", "post_name")]
+    if not any(parts):
+        return ""
+    return "wxr:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
 def _not_a_post(item, line: int) -> Failure | Skipped | None:
     """A Skipped or Failure for an item that is not an importable post, None for a post."""
     post_type = text_of(item, "post_type") or "post"
+    if post_type == "revision":
+        return Skipped(line, "a revision of another post", "revision")
     if post_type != "post":
         return Skipped(line, f"a WordPress {post_type}, not a post", post_type)
-    wp_status = text_of(item, "status")
+    wp_status = text_of(item, "status").lower()
     if wp_status in SKIPPED_STATUSES:
-        return Skipped(line, f"a {wp_status} post", wp_status)
-    if wp_status not in STATUSES:
-        return Failure(line, f"unknown wp:status {wp_status!r}")
+        return Skipped(line, SKIPPED_STATUSES[wp_status], wp_status)
     return None
 
 
@@ -224,7 +286,7 @@ def _item(item, authors: dict[str, str], attachments: dict[str, dict]) -> Record
 
 def _post(item, line: int, *, authors: dict[str, str], attachments: dict[str, dict]) -> Record | Failure:
     """The record of a post (an item _not_a_post let through)."""
-    wp_status = text_of(item, "status")
+    wp_status = text_of(item, "status").lower()
     section, tags, extra_authors = "", [], []
     for category in children(item, "category"):
         name, domain = plain_text(category.text), category.get("domain", "category")
@@ -237,7 +299,8 @@ def _post(item, line: int, *, authors: dict[str, str], attachments: dict[str, di
             tags.append(name)
         elif domain == "author":  # Co-Authors Plus keeps extra authors as terms
             extra_authors.append(authors.get(category.get("nicename", "").removeprefix("cap-"), name))
-    logins = [element.text.strip() for element in children(item, "creator") if element.text]
+    logins = [" ".join(element.text.split()) for element in children(item, "creator") if element.text]
+    logins = [login for login in logins if login]
     names = unique([authors.get(login, login) for login in logins] + extra_authors)
 
     published_at = updated_at = None
@@ -268,7 +331,7 @@ def _post(item, line: int, *, authors: dict[str, str], attachments: dict[str, di
         section=section,
         authors=[AuthorRef(name) for name in names],
         tags=unique(tags),
-        status=STATUSES[wp_status],
+        status=STATUSES.get(wp_status, "draft"),
         published_at=published_at,
         updated_at=updated_at,
         canonical_url=text_of(item, "link"),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
         ("csv/bad_rows.csv", "created 1, updated 0, unchanged 0, failed 5", 1),
         (
             "wxr/export.xml",
-            "created 4, updated 0, unchanged 0, failed 2, skipped wxr attachment 1, skipped wxr page 1, "
+            "created 5, updated 0, unchanged 0, failed 1, skipped wxr attachment 1, skipped wxr page 1, "
             "skipped wxr private 1, skipped wxr trash 1",
             1,
         ),
@@ -89,6 +89,7 @@ def test_wordpress_statuses_end_up_on_the_articles():
         "https://courier.example.com/?p=103": Status.DRAFT,
         "https://courier.example.com/?p=104": Status.IN_REVIEW,
         "105": Status.SCHEDULED,
+        "https://courier.example.com/?p=108": Status.DRAFT,  # wp:status archived (a plugin status)
     }
     published = Article.objects.get(external_id="https://courier.example.com/?p=101")
     assert published.section.name == "Local News"
