@@ -11,6 +11,8 @@ The one XML policy for every XML importer (wxr, rss, nitf, newsml): stream items
   reason and its line are the same on every libxml2 version. A DOCTYPE that only names an external
   DTD (NITF, XHTML) is accepted: the DTD is never loaded. Only the prolog is read: rejection takes
   milliseconds, whatever the file size.
+- Whitespace before the XML declaration (after an optional BOM) is moved to just after it, for the
+  check and for libxml2 alike (see leading_space_moved): lines stay right.
 - Items are streamed with iterparse and cleared (and their earlier siblings deleted) as soon as the
   caller has turned them into a record, so memory stays flat for a file of any size.
 """
@@ -61,6 +63,26 @@ _NAME = re.compile(r"[^\s\"'%;>\[\]]+")
 _SPACE = re.compile(r"\s*")
 
 
+# Whitespace (blank lines, a stray indent) before the XML declaration, after an optional UTF-8 BOM.
+_LEADING_SPACE = re.compile(rb"(\xef\xbb\xbf)?([ \t\r\n]+)(<\?xml[ \t\r\n][^<>]{0,1024}?\?>)")
+
+
+def leading_space_moved(head: bytes) -> bytes:
+    """
+    The start of a file with whitespace before its XML declaration moved to just after it. libxml2
+    refuses a declaration that is not at the very start ("XML declaration allowed only at the start of
+    the document"), and feeds written by templates often begin with a blank line. Moving the whitespace
+    (rather than dropping it) keeps every byte offset and every line after the declaration where it was,
+    so the lines in reasons and of items stay right; the BOM stays first. Both the DOCTYPE check and
+    the parser read the moved bytes, so the check runs on what libxml2 sees.
+    """
+    match = _LEADING_SPACE.match(head)
+    if match is None:
+        return head
+    bom, space, declaration = match.groups()
+    return (bom or b"") + declaration + space + head[match.end() :]
+
+
 class _NeedMore(Exception):
     """The prolog goes on past the text read so far."""
 
@@ -79,7 +101,7 @@ def check_doctype(path: Path) -> None:
             head = source.read(size)
             complete = len(head) < size
             try:
-                return _check_prolog(_decode(head), complete)
+                return _check_prolog(_decode(leading_space_moved(head)), complete)
             except _NeedMore:
                 if size >= PROLOG_LIMIT:
                     raise InvalidInput(
@@ -247,8 +269,11 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
     etree.clear_error_log()
     failure = None
     with open(path, "rb") as source:
+        first = True
         while failure is None:
             chunk = source.read(CHUNK_SIZE)
+            if first:
+                chunk, first = leading_space_moved(chunk), False
             try:
                 if chunk:
                     parser.feed(chunk)
