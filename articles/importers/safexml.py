@@ -19,6 +19,7 @@ The one XML policy for every XML importer (wxr, rss, nitf, newsml): stream items
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import re
@@ -39,6 +40,31 @@ PARSER_OPTIONS = {
 }
 
 
+_ENCODING_HINT = (
+    " (the bytes do not match the declared encoding; UTF-8 unless the XML declaration names another)"
+)
+_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?\sencoding\s*=\s*[\"']([A-Za-z][\w.:\-]*)[\"']")
+
+
+def _byte_checker(head: bytes):
+    """
+    A Python decoder for the file's declared encoding when it is neither UTF-8 nor UTF-16 (nor
+    overridden by a BOM), else None. libxml2 converts such an encoding a whole chunk at a time, and a
+    chunk with one bad byte fails whole: without this check the items of that chunk before the byte
+    were lost and the reason named the chunk's first line, not the byte's.
+    """
+    match = _DECLARED_ENCODING.match(head)
+    if match is None or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        info = codecs.lookup(match.group(1).decode("ascii"))
+    except LookupError:
+        return None  # libxml2 says what it thinks of it
+    if info.name.startswith(("utf-8", "utf-16", "utf-32")):
+        return None
+    return info.incrementaldecoder()
+
+
 def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
     # close() can raise a follow-up error ("no element found") after an error that feed() only logged. The
     # exception carries this thread's log, cleared when the stream started: its first error is the cause.
@@ -48,9 +74,7 @@ def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
     if "amplification" in message or ("entity" in message.lower() and "loop" in message.lower()):
         return InvalidInput(f"rejected: entity expansion ({message})", line=line)
     if "encoding" in message.lower() or "utf-8" in message.lower():
-        message += (
-            " (the bytes do not match the declared encoding; UTF-8 unless the XML declaration names another)"
-        )
+        message += _ENCODING_HINT
     return InvalidInput(f"not well-formed XML: {message}", line=line)
 
 
@@ -269,15 +293,25 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
     etree.clear_error_log()
     failure = None
     with open(path, "rb") as source:
-        first = True
+        first, checker, lines, bad_bytes = True, None, 0, None
         while failure is None:
             chunk = source.read(CHUNK_SIZE)
             if first:
                 chunk, first = leading_space_moved(chunk), False
+                checker = _byte_checker(chunk)
+            if checker is not None:
+                try:
+                    checker.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as error:
+                    chunk = chunk[: max(error.start, 0)]  # the items before the byte are still read
+                    line = lines + chunk.count(b"\n") + 1
+                    reason = f"not well-formed XML: Invalid bytes in character encoding{_ENCODING_HINT}"
+                    bad_bytes = InvalidInput(reason, line=line)
+                lines += chunk.count(b"\n")
             try:
                 if chunk:
                     parser.feed(chunk)
-                else:
+                elif bad_bytes is None:
                     parser.close()
             except etree.XMLSyntaxError as error:
                 failure = _syntax_error(error)
@@ -294,6 +328,8 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
                 if parent is not None:
                     while element.getprevious() is not None:
                         del parent[0]
+            if bad_bytes is not None and failure is None:
+                failure = bad_bytes
             if not chunk:
                 break
     if failure is not None:
