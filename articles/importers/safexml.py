@@ -11,12 +11,15 @@ The one XML policy for every XML importer (wxr, rss, nitf, newsml): stream items
   reason and its line are the same on every libxml2 version. A DOCTYPE that only names an external
   DTD (NITF, XHTML) is accepted: the DTD is never loaded. Only the prolog is read: rejection takes
   milliseconds, whatever the file size.
+- Whitespace before the XML declaration (after an optional BOM) is moved to just after it, for the
+  check and for libxml2 alike (see leading_space_moved): lines stay right.
 - Items are streamed with iterparse and cleared (and their earlier siblings deleted) as soon as the
   caller has turned them into a record, so memory stays flat for a file of any size.
 """
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import re
@@ -37,6 +40,31 @@ PARSER_OPTIONS = {
 }
 
 
+_ENCODING_HINT = (
+    " (the bytes do not match the declared encoding; UTF-8 unless the XML declaration names another)"
+)
+_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?\sencoding\s*=\s*[\"']([A-Za-z][\w.:\-]*)[\"']")
+
+
+def _byte_checker(head: bytes):
+    """
+    A Python decoder for the file's declared encoding when it is neither UTF-8 nor UTF-16 (nor
+    overridden by a BOM), else None. libxml2 converts such an encoding a whole chunk at a time, and a
+    chunk with one bad byte fails whole: without this check the items of that chunk before the byte
+    were lost and the reason named the chunk's first line, not the byte's.
+    """
+    match = _DECLARED_ENCODING.match(head)
+    if match is None or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        info = codecs.lookup(match.group(1).decode("ascii"))
+    except LookupError:
+        return None  # libxml2 says what it thinks of it
+    if info.name.startswith(("utf-8", "utf-16", "utf-32")):
+        return None
+    return info.incrementaldecoder()
+
+
 def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
     # close() can raise a follow-up error ("no element found") after an error that feed() only logged. The
     # exception carries this thread's log, cleared when the stream started: its first error is the cause.
@@ -46,9 +74,7 @@ def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
     if "amplification" in message or ("entity" in message.lower() and "loop" in message.lower()):
         return InvalidInput(f"rejected: entity expansion ({message})", line=line)
     if "encoding" in message.lower() or "utf-8" in message.lower():
-        message += (
-            " (the bytes do not match the declared encoding; UTF-8 unless the XML declaration names another)"
-        )
+        message += _ENCODING_HINT
     return InvalidInput(f"not well-formed XML: {message}", line=line)
 
 
@@ -59,6 +85,26 @@ CHUNK_SIZE = 64 << 10
 
 _NAME = re.compile(r"[^\s\"'%;>\[\]]+")
 _SPACE = re.compile(r"\s*")
+
+
+# Whitespace (blank lines, a stray indent) before the XML declaration, after an optional UTF-8 BOM.
+_LEADING_SPACE = re.compile(rb"(\xef\xbb\xbf)?([ \t\r\n]+)(<\?xml[ \t\r\n][^<>]{0,1024}?\?>)")
+
+
+def leading_space_moved(head: bytes) -> bytes:
+    """
+    The start of a file with whitespace before its XML declaration moved to just after it. libxml2
+    refuses a declaration that is not at the very start ("XML declaration allowed only at the start of
+    the document"), and feeds written by templates often begin with a blank line. Moving the whitespace
+    (rather than dropping it) keeps every byte offset and every line after the declaration where it was,
+    so the lines in reasons and of items stay right; the BOM stays first. Both the DOCTYPE check and
+    the parser read the moved bytes, so the check runs on what libxml2 sees.
+    """
+    match = _LEADING_SPACE.match(head)
+    if match is None:
+        return head
+    bom, space, declaration = match.groups()
+    return (bom or b"") + declaration + space + head[match.end() :]
 
 
 class _NeedMore(Exception):
@@ -79,7 +125,7 @@ def check_doctype(path: Path) -> None:
             head = source.read(size)
             complete = len(head) < size
             try:
-                return _check_prolog(_decode(head), complete)
+                return _check_prolog(_decode(leading_space_moved(head)), complete)
             except _NeedMore:
                 if size >= PROLOG_LIMIT:
                     raise InvalidInput(
@@ -247,12 +293,25 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
     etree.clear_error_log()
     failure = None
     with open(path, "rb") as source:
+        first, checker, lines, bad_bytes = True, None, 0, None
         while failure is None:
             chunk = source.read(CHUNK_SIZE)
+            if first:
+                chunk, first = leading_space_moved(chunk), False
+                checker = _byte_checker(chunk)
+            if checker is not None:
+                try:
+                    checker.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as error:
+                    chunk = chunk[: max(error.start, 0)]  # the items before the byte are still read
+                    line = lines + chunk.count(b"\n") + 1
+                    reason = f"not well-formed XML: Invalid bytes in character encoding{_ENCODING_HINT}"
+                    bad_bytes = InvalidInput(reason, line=line)
+                lines += chunk.count(b"\n")
             try:
                 if chunk:
                     parser.feed(chunk)
-                else:
+                elif bad_bytes is None:
                     parser.close()
             except etree.XMLSyntaxError as error:
                 failure = _syntax_error(error)
@@ -269,6 +328,8 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
                 if parent is not None:
                     while element.getprevious() is not None:
                         del parent[0]
+            if bad_bytes is not None and failure is None:
+                failure = bad_bytes
             if not chunk:
                 break
     if failure is not None:

@@ -162,3 +162,58 @@ def test_bytes_that_are_not_utf_8_stop_the_file_at_their_line_after_the_items_be
     assert error.value.reason.startswith(
         "not well-formed XML: Invalid bytes in character encoding (the bytes do"
     )
+
+
+def big_feed(encoding: str, bad_title: bytes) -> tuple[bytes, int]:
+    """A feed declared in `encoding` with 200 good items (over 100 KB) on each side of one bad one."""
+    good = "".join(
+        f"<item><guid>g{i}</guid><title>Council meeting, item {i}</title>"
+        f"<description>{'The council met on Tuesday to discuss the budget. ' * 9}</description></item>\n"
+        for i in range(200)
+    ).encode()
+    head = f'<?xml version="1.0" encoding="{encoding}"?>\n<rss version="2.0"><channel>\n'.encode()
+    bad = b"<item><guid>bad</guid><title>" + bad_title + b"</title></item>\n"
+    data = head + good + bad + good.replace(b"<guid>g", b"<guid>h") + b"</channel></rss>\n"
+    return data, data[: data.index(b"<guid>bad")].count(b"\n") + 1
+
+
+@pytest.mark.parametrize(
+    "encoding, bad_title",
+    [
+        ("UTF-8", b"Caf\xe9 reopens"),  # a latin-1 byte in a UTF-8 feed
+        ("windows-1252", b"Caf\x81 reopens"),  # 0x81 is undefined in windows-1252
+        ("utf-8", b"Caf\xc3"),  # a UTF-8 sequence cut short
+    ],
+)
+def test_a_bad_byte_deep_in_a_large_feed_stops_it_at_its_own_line_after_every_item_before(
+    tmp_path, encoding, bad_title
+):
+    data, bad_line = big_feed(encoding, bad_title)
+    assert data.index(b"<guid>bad") > 100_000
+    path = tmp_path / "feed.xml"
+    path.write_bytes(data)
+    read_so_far = []
+
+    with pytest.raises(InvalidInput) as error:
+        for item in rss.read(path):
+            read_so_far.append(item)
+
+    assert [item.external_id for item in read_so_far] == [f"g{i}" for i in range(200)]
+    assert error.value.line == bad_line
+    assert error.value.reason == (
+        "not well-formed XML: Invalid bytes in character encoding (the bytes do not match the declared "
+        "encoding; UTF-8 unless the XML declaration names another)"
+    )
+
+
+def test_utf_8_text_in_a_feed_declared_iso_8859_1_reads_as_latin_1_because_every_byte_is_valid(tmp_path):
+    # No reader can tell: every byte is a latin-1 character. The headline shows the mojibake an editor
+    # would see, rather than the feed failing.
+    data, _ = big_feed("ISO-8859-1", "Café reopens".encode())
+    path = tmp_path / "feed.xml"
+    path.write_bytes(data)
+
+    items = list(rss.read(path))
+
+    assert len(items) == 401
+    assert items[200].headline == "CafÃ© reopens"

@@ -202,3 +202,42 @@ def test_no_network_request_is_ever_made(tmp_path, listener, name, doctype, refu
 
     time.sleep(0.05)
     assert connections == []
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+ONE_FILE = {
+    "wxr": "wxr/export.xml",
+    "rss": "rss/feed.xml",
+    "nitf": "nitf/story.xml",
+    "newsml": "newsml/message.xml",
+}
+
+
+@pytest.mark.parametrize("name", XML_FORMATS)
+@pytest.mark.parametrize("lead", [b"\n\n", b"  \r\n\t", b"\xef\xbb\xbf\n \n"], ids=["blank", "crlf", "bom"])
+def test_whitespace_or_a_bom_before_the_xml_declaration_is_accepted_and_lines_stay_right(
+    tmp_path, name, lead
+):
+    original = (FIXTURES / ONE_FILE[name]).read_bytes()
+    path = tmp_path / "leading.xml"
+    path.write_bytes(lead + original)
+    newlines = lead.count(b"\n")
+
+    expected = list(reader(name)(FIXTURES / ONE_FILE[name]))
+    got = list(reader(name)(path))
+
+    assert len(got) == len(expected) > 0
+    # the whitespace is moved after the declaration (line 1), so everything below it keeps its line
+    assert [item.line for item in got] == [item.line + newlines for item in expected]
+
+
+@pytest.mark.parametrize("name", XML_FORMATS)
+def test_the_doctype_check_sees_the_file_as_libxml2_will_after_leading_whitespace(tmp_path, name):
+    path = tmp_path / "leading.xml"
+    path.write_bytes(b"\n\n" + (HOSTILE / "billion_laughs.xml").read_bytes())
+
+    with pytest.raises(InvalidInput) as error:
+        next(reader(name)(path))
+
+    assert error.value.reason.startswith("rejected: the DOCTYPE declares entities (lol, lol2")
+    assert error.value.line == 3 + 2
