@@ -47,6 +47,9 @@ def _requirements(request):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    # Checked here too: the session's browser is launched before the autouse fixture above runs.
+    if not shutil.which(CHROMIUM):
+        skip_or_fail(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     # Debian's chromium, never a browser downloaded by Playwright (there is no network for it).
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
