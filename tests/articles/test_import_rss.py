@@ -36,7 +36,9 @@ def test_an_rss_item_maps_guid_title_creators_categories_and_content_encoded():
 def test_content_encoded_is_preferred_over_description_which_becomes_the_dek():
     item = read("feed.xml")[0]
 
-    assert item.body_html == '<p>The strike is over.</p><p>Trains run at noon.</p><img src="x">'  # no onerror
+    assert item.body_html == (
+        '<p>The strike is over.</p><p>Trains run at noon.</p><img src="https://metro.example.com/x">'
+    )  # no onerror; the relative src resolved against the channel's link
     assert item.dek == "Union and city reach a deal."
 
 
