@@ -87,7 +87,9 @@ def sniff(head: bytes) -> bool:
     text = head_text(head)
     if "wordpress.org/export/" in text:
         return False
-    return root_name(text) in {"rss", "RDF"} or (root_name(text) == "feed" and (ATOM in text or ATOM_03 in text))
+    return root_name(text) in {"rss", "RDF"} or (
+        root_name(text) == "feed" and (ATOM in text or ATOM_03 in text)
+    )
 
 
 def count(path: Path) -> int:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import FORMATS, Failure, InvalidInput, Record, rss
+from articles.importers import FORMATS, Failure, InvalidInput, NoItems, Record, rss
+from tests.articles.import_helpers import import_articles, write
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rss"
 UTC = datetime.UTC
@@ -219,3 +220,279 @@ def test_utf_8_text_in_a_feed_declared_iso_8859_1_reads_as_latin_1_because_every
 
     assert len(items) == 401
     assert items[200].headline == "CafÃ© reopens"
+
+
+# --- no silent zero -----------------------------------------------------------------------------------
+
+EMPTY_FEEDS = {
+    "empty.rss": (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>',
+        "feed has no items",
+    ),
+    "empty.rdf": (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
+        "<channel><title>Quiet</title></channel></rdf:RDF>",
+        "feed has no items",
+    ),
+    "empty.atom": (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Quiet</title></feed>',
+        "feed has no entries",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_FEEDS))
+def test_a_feed_without_items_says_why_in_read_and_read_deferred(tmp_path, name):
+    text, reason = EMPTY_FEEDS[name]
+    path = write(tmp_path / name, text)
+
+    assert list(rss.read(path)) == list(rss.read_deferred(path)) == [NoItems(reason)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("deferred", [True, False], ids=["read_deferred", "read"])
+@pytest.mark.parametrize("name", sorted(EMPTY_FEEDS))
+def test_the_command_prints_why_a_feed_gave_no_articles(tmp_path, monkeypatch, name, deferred):
+    text, reason = EMPTY_FEEDS[name]
+    path = write(tmp_path / name, text)
+    if not deferred:
+        monkeypatch.delattr(rss, "read_deferred")  # the command falls back to read()
+
+    result = import_articles(path, format="rss")
+
+    assert result.code == 0, result.errors
+    assert f"{path}: 0 items: {reason}" in result.out
+    assert result.summary == "created 0, updated 0, unchanged 0, failed 0"
+
+
+# --- xml:base and relative links ------------------------------------------------------------------------
+
+
+def test_atom_relative_links_resolve_against_xml_base_of_the_feed_entry_and_content(tmp_path):
+    path = write(
+        tmp_path / "base.atom",
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://news.example.org/blog/">'
+        '<link href="https://elsewhere.example.org/"/>'
+        '<entry><id>1</id><title>Feed base</title><link href="/2024/05/story"/>'
+        '<content type="html">&lt;img src="img/a.jpg"&gt; '
+        '&lt;a href="../about"&gt;us&lt;/a&gt;</content></entry>'
+        '<entry xml:base="sports/"><id>2</id><title>Entry base</title><link href="final"/>'
+        '<content type="html" xml:base="https://cdn.example.org/m/">&lt;img src="b.png"&gt;</content></entry>'
+        "</feed>",
+    )
+
+    first, second = rss.read(path)
+
+    assert first.canonical_url == "https://news.example.org/2024/05/story"
+    assert first.body_html == (
+        '<p><img src="https://news.example.org/blog/img/a.jpg"> '
+        '<a href="https://news.example.org/about" rel="noopener noreferrer">us</a></p>'
+    )
+    assert second.canonical_url == "https://news.example.org/blog/sports/final"
+    assert second.body_html == '<p><img src="https://cdn.example.org/m/b.png"></p>'
+    assert [d.build() for d in rss.read_deferred(path)] == [first, second]
+
+
+def test_rss_relative_links_resolve_against_the_channel_link_even_after_the_first_item(tmp_path):
+    path = write(
+        tmp_path / "relative.rss",
+        "<rss><channel><link>https://paper.example.com/news/</link>"
+        "<item><title>One</title><link>/2024/05/one</link>"
+        '<description>&lt;a href="two"&gt;next&lt;/a&gt; '
+        '&lt;a href="#top"&gt;top&lt;/a&gt;</description></item>'
+        "<item><title>Two</title><link>2024/05/two</link>"
+        '<enclosure url="/img/two.jpg" type="image/jpeg" length="1"/></item>'
+        "</channel></rss>",
+    )
+
+    one, two = rss.read(path)
+
+    assert (one.external_id, one.canonical_url) == ("https://paper.example.com/2024/05/one",) * 2
+    assert 'href="https://paper.example.com/news/two"' in one.body_html and 'href="#top"' in one.body_html
+    assert two.canonical_url == "https://paper.example.com/news/2024/05/two"  # the channel is gone by then
+    assert two.lead_image["url"] == "https://paper.example.com/img/two.jpg"
+    assert [d.build() for d in rss.read_deferred(path)] == [one, two]
+
+
+def test_a_link_that_stays_relative_is_no_canonical_url(tmp_path):
+    path = write(
+        tmp_path / "nobase.rss",
+        "<rss><channel><item><guid>g</guid><title>T</title><link>/2024/05/story</link></item></channel></rss>",
+    )
+
+    (item,) = rss.read(path)
+
+    assert item.canonical_url == ""
+
+
+def test_a_permalink_guid_is_the_canonical_url_when_there_is_no_link(tmp_path):
+    path = write(
+        tmp_path / "guid.rss",
+        "<rss><channel><item><guid>https://x.example/a</guid><title>A</title></item>"
+        '<item><guid isPermaLink="false">https://x.example/b</guid><title>B</title></item></channel></rss>',
+    )
+
+    a, b = rss.read(path)
+
+    assert (a.canonical_url, b.canonical_url) == ("https://x.example/a", "")
+
+
+# --- namespaces: by URI, never by prefix ----------------------------------------------------------------
+
+
+def test_a_non_ascii_namespace_uri_is_read_and_its_elements_are_not_the_items_own(tmp_path):
+    path = write(
+        tmp_path / "iri.rss",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:ext="http://例え.jp/ns/ñ">'
+        "<channel><item><ext:title>Not this</ext:title><title>Réal</title><guid>1</guid>"
+        "<ext:category>nope</ext:category><category>Yes</category></item></channel></rss>",
+    )
+
+    items = list(rss.read(path))
+
+    assert [(i.headline, i.tags) for i in items] == [("Réal", ["Yes"])]
+    assert [d.build() for d in rss.read_deferred(path)] == items
+
+
+def test_known_namespaces_are_found_under_any_prefix(tmp_path):
+    path = write(
+        tmp_path / "prefixes.rss",
+        '<rss version="2.0" xmlns:dublin="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:c="http://purl.org/rss/1.0/modules/content/" xmlns:mrss="http://search.yahoo.com/mrss/">'
+        "<channel><item><guid>1</guid><title>T</title><description>Dek</description>"
+        "<c:encoded>&lt;p&gt;Body&lt;/p&gt;</c:encoded><dublin:creator>Ana Ruiz</dublin:creator>"
+        "<dublin:date>2024-05-01T10:00:00Z</dublin:date><dublin:subject>Health</dublin:subject>"
+        '<mrss:content url="https://x.example/a.jpg" medium="image">'
+        "<mrss:title>Alt</mrss:title></mrss:content>"
+        "</item></channel></rss>",
+    )
+
+    (item,) = rss.read(path)
+
+    assert (item.body_html, item.dek, [a.name for a in item.authors], item.tags) == (
+        "<p>Body</p>",
+        "Dek",
+        ["Ana Ruiz"],
+        ["Health"],
+    )
+    assert item.published_at == datetime.datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    assert item.lead_image["alt"] == "Alt"
+
+
+def test_elements_of_other_namespaces_with_the_same_local_names_are_ignored(tmp_path):
+    path = write(
+        tmp_path / "lookalikes.rss",
+        '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom"'
+        ' xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+        "<channel><item><media:title>Photo title</media:title><title>Story</title>"
+        '<atom:link rel="self" href="https://x.example/self"/><link>https://x.example/story</link>'
+        "<media:description>Caption</media:description><description>Text</description>"
+        '<itunes:category text="News"/><itunes:author>Pod Host</itunes:author><author>Desk</author>'
+        "<guid>1</guid></item></channel></rss>",
+    )
+
+    (item,) = rss.read(path)
+
+    assert (item.headline, item.canonical_url, item.body_html) == (
+        "Story",
+        "https://x.example/story",
+        "<p>Text</p>",
+    )
+    assert (item.tags, [a.name for a in item.authors]) == ([], ["Desk"])
+
+
+@pytest.mark.parametrize("prefix", ["", "atom:"])
+def test_atom_in_the_default_namespace_or_prefixed(tmp_path, prefix):
+    declaration = f'xmlns{":" + prefix[:-1] if prefix else ""}="http://www.w3.org/2005/Atom"'
+    p = prefix
+    path = write(
+        tmp_path / "feed.atom",
+        f'<{p}feed {declaration} xmlns:media="http://search.yahoo.com/mrss/"><{p}entry><{p}id>e1</{p}id>'
+        f'<{p}title>Entry</{p}title><media:content url="https://x.example/i.jpg" medium="image"/>'
+        f"<{p}summary>Sum</{p}summary><{p}author><{p}name>Kai</{p}name></{p}author>"
+        f"<{p}updated>2024-05-01T10:00:00Z</{p}updated></{p}entry></{p}feed>",
+    )
+    assert rss.sniff(path.read_bytes())
+
+    (entry,) = rss.read(path)
+
+    assert (entry.external_id, entry.headline, entry.body_html, [a.name for a in entry.authors]) == (
+        "e1",
+        "Entry",
+        "<p>Sum</p>",
+        ["Kai"],
+    )
+    assert entry.lead_image["url"] == "https://x.example/i.jpg"  # media:content, not atom:content
+
+
+@pytest.mark.parametrize(
+    "feed",
+    [
+        '<rss version="0.91"><channel><item><title>T</title><link>https://x.example/1</link>'
+        "<description>D</description></item></channel></rss>",
+        '<rss version="0.92"><channel><item><title>T</title><link>https://x.example/1</link>'
+        "<description>D</description></item></channel></rss>",
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
+        '<channel rdf:about="https://x.example/"><title>C</title></channel>'
+        '<item rdf:about="https://x.example/1"><title>T</title><description>D</description></item></rdf:RDF>',
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>C</title></channel>'
+        "<item><title>T</title><link>https://x.example/1</link><description>D</description></item></rdf:RDF>",
+        '<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><item><title>T</title>'
+        "<link>https://x.example/1</link><description>D</description></item></channel></rss>",
+        '<feed xmlns="http://purl.org/atom/ns#" version="0.3"><entry><title>T</title>'
+        '<link rel="alternate" type="text/html" href="https://x.example/1"/><id>https://x.example/1</id>'
+        '<content type="text/html" mode="escaped">&lt;p&gt;D&lt;/p&gt;</content></entry></feed>',
+    ],
+    ids=["rss091", "rss092", "rss10", "rss090", "rss20-userland-ns", "atom03"],
+)
+def test_every_rss_dialect_and_atom_0_3_give_the_same_record(tmp_path, feed):
+    path = write(tmp_path / "feed.xml", feed)
+    assert rss.sniff(path.read_bytes())
+
+    (item,) = rss.read(path)
+
+    assert (item.external_id, item.headline, item.body_html, item.canonical_url) == (
+        "https://x.example/1",
+        "T",
+        "<p>D</p>",
+        "https://x.example/1",
+    )
+
+
+def test_a_podcast_item_without_a_body_takes_its_itunes_summary_and_author(tmp_path):
+    path = write(
+        tmp_path / "podcast.rss",
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        "<item><title>Episode 12</title><guid>ep12</guid><itunes:author>Host Name</itunes:author>"
+        "<itunes:summary>We talk budgets.</itunes:summary>"
+        '<enclosure url="https://x.example/ep12.mp3" type="audio/mpeg" length="1"/></item>'
+        "</channel></rss>",
+    )
+
+    (item,) = rss.read(path)
+
+    assert (item.body_html, [a.name for a in item.authors], item.lead_image) == (
+        "<p>We talk budgets.</p>",
+        ["Host Name"],
+        None,
+    )
+
+
+def test_an_item_with_only_a_title_or_only_a_description_imports(tmp_path):
+    long = "A very long opening sentence that goes on " + "and on " * 20 + "until it ends. Second one."
+    path = write(
+        tmp_path / "either.rss",
+        "<rss><channel><item><guid>1</guid><title>Only a title</title></item>"
+        "<item><guid>2</guid><description>Short news flash. More text here.</description></item>"
+        f"<item><guid>3</guid><description>{long}</description></item></channel></rss>",
+    )
+
+    title_only, flash, long_one = rss.read(path)
+
+    assert (title_only.headline, title_only.body_html) == ("Only a title", "")
+    assert (flash.headline, flash.body_html) == (
+        "Short news flash.",
+        "<p>Short news flash. More text here.</p>",
+    )
+    assert long_one.headline.endswith(" on…") and len(long_one.headline) <= 121  # cut at a word
