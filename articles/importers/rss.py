@@ -9,9 +9,9 @@ the item's namespace: none for RSS 0.9x/2.0, `http://purl.org/rss/1.0/` for RSS 
 
     RSS item                          Atom entry                  Record
     guid (else link)                  id (else link)              external_id
-    title (else the description's     title                       headline (markup removed)
-      first sentence: RSS allows an
-      item with only a description)
+    title (else the description's     title (else the first       headline (markup removed)
+      first sentence: RSS allows an     sentence of the body:
+      item with only a description)     Blogger's untitled posts)
     description, when content:encoded summary, when content       dek (plain text)
     content:encoded (else description, content (else summary)     body, sanitized
       else itunes:summary)
@@ -80,6 +80,7 @@ _ITEMS = tuple(f"{{{ns}}}item" if ns else "item" for ns in RSS) + _ENTRIES
 _EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")  # RSS <author>: "jane@example.com (Jane Doe)"
 _URL_ATTRIBUTE = re.compile(r'\b(src|href)="([^"]*)"')
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+_IMAGE_PATH = re.compile(r"\.(jpe?g|png|gif|webp|avif)$", re.I)  # the URL's path: a query may follow
 _HEADLINE_FROM_TEXT = 120  # characters of a description that may stand in for a missing title
 
 
@@ -247,11 +248,13 @@ def _image(item, enclosures: list, base: str) -> dict | None:
         for group in [item, *_all(item, MRSS, "group")]
         for element in [*_all(group, MRSS, "content"), *_all(group, MRSS, "thumbnail")]
     ]
+    # the widest rendition first (the Guardian lists 140 then 460 pixels wide), else in document order
+    candidates.sort(key=lambda element: -_width(element))
     for element in candidates + enclosures:
         url = element.get("url", "").strip()
         kind = element.get("medium", "") or element.get("type", "")
         is_image = kind.startswith("image") or local_name(element.tag) == "thumbnail"
-        if url and (is_image or (not kind and re.search(r"\.(jpe?g|png|gif|webp|avif)$", url, re.I))):
+        if url and (is_image or (not kind and _IMAGE_PATH.search(urllib.parse.urlsplit(url).path))):
             parent = element.getparent()
             return {
                 "url": _join(base, url),
@@ -260,6 +263,11 @@ def _image(item, enclosures: list, base: str) -> dict | None:
                 "credit": plain_text(_media_text(element, parent, "credit")),
             }
     return None
+
+
+def _width(element) -> int:
+    width = element.get("width", "").strip()
+    return int(width) if width.isdigit() else 0
 
 
 def _media_text(element, parent, name: str) -> str:
@@ -399,7 +407,7 @@ def _entry(entry, line: int | None = None, *, base: str = "") -> Record | Failur
         return Failure(line, str(error))
     record = Record(
         external_id=_text(entry, atom, "id") or link,
-        headline=plain_text(_atom_text(_first(entry, atom, "title"))),
+        headline=plain_text(_atom_text(_first(entry, atom, "title"))) or _headline_from(body),
         line=line,
         body_html=_resolve_body(sanitize_html(autop(body)), body_base),
         body_sanitized=True,

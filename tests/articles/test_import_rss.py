@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import FORMATS, Failure, InvalidInput, NoItems, Record, rss
+from articles.importers import FORMATS, Deferred, Failure, InvalidInput, NoItems, Record, rss
+from articles.models import Article
 from tests.articles.import_helpers import import_articles, write
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rss"
@@ -496,3 +497,118 @@ def test_an_item_with_only_a_title_or_only_a_description_imports(tmp_path):
         "<p>Short news flash. More text here.</p>",
     )
     assert long_one.headline.endswith(" on…") and len(long_one.headline) <= 121  # cut at a word
+
+
+# --- the real-shaped corpus: one file per producer's shape ----------------------------------------------
+
+REALWORLD = FIXTURES.parent / "realworld" / "rss"
+
+
+def real(name):
+    return list(rss.read(REALWORLD / name))
+
+
+def test_read_deferred_builds_exactly_what_read_gives_for_the_whole_corpus():
+    for path in sorted(REALWORLD.glob("*.xml")):
+        built = [item.build() if isinstance(item, Deferred) else item for item in rss.read_deferred(path)]
+        assert built == list(rss.read(path)), path.name
+
+
+def test_an_untitled_blogger_post_is_headed_by_its_first_sentence():
+    untitled = real("blogger_atom_single_quotes.xml")[1]
+
+    assert untitled.headline == "Quick note: the library is closed on Friday."
+
+
+def test_media_content_without_a_type_is_an_image_by_its_path_and_the_widest_one_wins():
+    floods = real("guardian_rss20_dc_date.xml")[0]
+
+    assert floods.lead_image["url"].startswith(
+        "https://i.guim.example/img/media/abc/master/3000.jpg?width=460"
+    )
+    assert floods.lead_image["credit"] == "Photograph: Anjum Naveed/AP"
+
+
+def test_odd_prefixes_and_non_ascii_namespaces_in_a_ghost_feed():
+    ferry, _ = real("ghost_rss20_odd_prefixes.xml")
+
+    assert (ferry.headline, ferry.tags, [a.name for a in ferry.authors]) == (
+        "Ferry timetable changes from June",
+        ["Transport"],
+        ["Maeve Ó Súilleabháin"],
+    )
+    assert '<a href="https://harbourherald.example/timetables/"' in ferry.body_html
+    assert ferry.lead_image["url"] == "https://harbourherald.example/content/images/2024/05/ferry.jpg"
+
+
+def test_wordpress_atom_relative_links_resolve_through_nested_xml_base():
+    dredging, regatta = real("wordpress_atom_xml_base_relative.xml")
+
+    assert dredging.canonical_url == "https://riverside.example/2024/05/14/dredging-starts/"
+    assert '<img src="https://riverside.example/2024/05/14/dredging-starts/map.png"' in dredging.body_html
+    assert regatta.canonical_url == "https://riverside.example/sport/2024/05/13/regatta-results/"
+
+
+def test_rss_0_91_in_windows_1252_with_a_doctype_and_an_item_without_title():
+    closures, fair, log = real("userland_rss091_doctype.xml")
+
+    assert closures.body_html == "<p>Route 9 closes Saturday for paving — detours posted.</p>"
+    assert fair.headline == "Fair opens Friday at noon."
+    assert (log.headline, log.body_html) == ("Sheriff's weekly log", "")
+
+
+def test_atom_0_3_uses_issued_and_modified_and_escaped_or_xml_content():
+    square, bakery = real("typepad_atom03_legacy.xml")
+
+    assert square.published_at == datetime.datetime(2024, 5, 14, 13, 30, tzinfo=UTC)
+    assert square.updated_at == datetime.datetime(2024, 5, 14, 13, 35, tzinfo=UTC)
+    assert '<img src="https://oldtown.typepad.example/diary/photos/square.jpg"' in square.body_html
+    assert bakery.body_html == "<p>The <strong>corner bakery</strong> took first place.</p>"
+
+
+# --- the corpus through the command -----------------------------------------------------------------------
+
+# What an editor counts as a text item in each file (an item with neither title nor text is not one)
+TEXT_ITEMS = {
+    "aggregator_rss20_bad_date_blank_item.xml": 2,
+    "ap_atom_xhtml_default_ns.xml": 2,
+    "bbc_rss20_media_thumbnail.xml": 3,
+    "blogger_atom_single_quotes.xml": 2,
+    "ghost_rss20_odd_prefixes.xml": 2,
+    "guardian_rss20_dc_date.xml": 2,
+    "medium_rss20_atom_updated.xml": 2,
+    "npr_rss20_content_encoded.xml": 2,
+    "nyt_rss20_dc_media_content.xml": 3,
+    "podcast_itunes_no_body.xml": 3,
+    "slashcode_rss10_rdf.xml": 2,
+    "substack_rss20_enclosure_image.xml": 2,
+    "typepad_atom03_legacy.xml": 2,
+    "userland_rss091_doctype.xml": 3,
+    "wordpress_atom_xml_base_relative.xml": 2,
+}
+
+
+@pytest.mark.django_db
+def test_the_corpus_imports_nearly_every_text_item_and_reports_every_other_one():
+    result = import_articles(REALWORLD, status="published")
+
+    created = Article.objects.count()
+    assert created >= 0.95 * sum(TEXT_ITEMS.values())
+    assert result.summary == "created 33, updated 0, unchanged 0, failed 2"
+    aggregator = REALWORLD / "aggregator_rss20_bad_date_blank_item.xml"
+    assert result.errors == [
+        f"{aggregator}:15: invalid date 'Tuesday, 14 May 2024 around 9'",
+        f"{aggregator}:22: no headline",
+        "CommandError: 2 failed to import (see the messages above)",
+    ]
+    assert f"{REALWORLD / 'empty_atom_feed.xml'}: 0 items: feed has no entries" in result.out
+    assert f"{REALWORLD / 'empty_channel_no_items.xml'}: 0 items: feed has no items" in result.out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(p.name for p in REALWORLD.glob("*.xml")))
+def test_no_file_of_the_corpus_ends_in_a_silent_zero(name):
+    result = import_articles(REALWORLD / name)
+
+    silent = result.summary == "created 0, updated 0, unchanged 0, failed 0" and "0 items:" not in result.out
+    assert not silent, result.out
