@@ -288,7 +288,9 @@ def _not_a_post(item, line: int) -> Failure | Skipped | None:
     if wp_status in SKIPPED_STATUSES:
         return Skipped(line, SKIPPED_STATUSES[wp_status], wp_status)
     if text_of(item, "post_password"):
-        return Skipped(line, "a password-protected post (only readers with the password may see it)", "password")
+        return Skipped(
+            line, "a password-protected post (only readers with the password may see it)", "password"
+        )
     return None
 
 
