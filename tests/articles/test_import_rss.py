@@ -612,3 +612,19 @@ def test_no_file_of_the_corpus_ends_in_a_silent_zero(name):
 
     silent = result.summary == "created 0, updated 0, unchanged 0, failed 0" and "0 items:" not in result.out
     assert not silent, result.out
+
+
+def test_a_real_error_after_a_non_ascii_namespace_uri_still_stops_the_file_with_its_own_reason(tmp_path):
+    path = write(
+        tmp_path / "iri-broken.rss",
+        '<rss xmlns:ext="http://例え.jp/ns">\n<channel>\n<item><guid>1</guid><title>Fine</title></item>\n'
+        "<item><guid>2</guid><title>Broken</titel></item>\n</channel></rss>\n",
+    )
+    items = rss.read(path)
+
+    assert next(items).headline == "Fine"
+    with pytest.raises(InvalidInput) as error:
+        next(items)
+    assert error.value.line == 4
+    assert "not a valid URI" not in error.value.reason
+    assert error.value.reason.startswith("not well-formed XML: ")
