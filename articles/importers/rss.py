@@ -164,7 +164,7 @@ def _own_link(parent, ancestors) -> str:
     namespace = _ns(parent)
     if namespace in (ATOM, ATOM_03):
         base = ""
-        for ancestor in ancestors:
+        for ancestor in ancestors[:-1]:  # the feed's own xml:base is applied by _entry_link
             if value := ancestor.get(XML_BASE, "").strip():
                 base = urllib.parse.urljoin(base, value)
         return _absolute(_entry_link(parent, base))

@@ -628,3 +628,15 @@ def test_a_real_error_after_a_non_ascii_namespace_uri_still_stops_the_file_with_
     assert error.value.line == 4
     assert "not a valid URI" not in error.value.reason
     assert error.value.reason.startswith("not well-formed XML: ")
+
+
+def test_without_xml_base_atom_entries_resolve_against_the_feeds_alternate_link(tmp_path):
+    path = write(
+        tmp_path / "feedlink.atom",
+        '<feed xmlns="http://www.w3.org/2005/Atom"><link rel="alternate" href="https://site.example/news/"/>'
+        '<entry><id>1</id><title>T</title><link href="2024/one"/></entry></feed>',
+    )
+
+    (entry,) = rss.read(path)
+
+    assert entry.canonical_url == "https://site.example/news/2024/one"
