@@ -41,8 +41,6 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from lxml import etree
-
 from articles.importers import AuthorRef, Deferred, Failure, NoItems, Record
 from articles.importers.markup import autop, inner_xml, local_name
 from articles.importers.safexml import (
@@ -211,7 +209,9 @@ def _resolve_body(body: str, base: str) -> str:
 
 
 def _ns(element) -> str:
-    return etree.QName(element).namespace or ""
+    """The namespace URI of an element's tag, "" for none (also for the "rdf:RDF" of an undeclared prefix)."""
+    tag = element.tag
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
 @functools.cache

@@ -360,7 +360,9 @@ def deferred(
     itself while iter_elements has not moved on (an item about to be created is built at once, without
     a second parse), else from a fresh parse of the bytes.
     """
-    data = etree.tostring(element, with_tail=False)
+    # UTF-8, not lxml's default ASCII: that writes a non-ASCII name (xmlns:本文, <本文:encoded>) as
+    # character references, which no parser reads back
+    data = etree.tostring(element, with_tail=False, encoding="utf-8")
     line = element.sourceline or 0
     digest = hashlib.sha256(context + data).hexdigest()
     return Deferred(external_id, line, digest, functools.partial(_build, element, data, line, build))

@@ -640,3 +640,30 @@ def test_without_xml_base_atom_entries_resolve_against_the_feeds_alternate_link(
     (entry,) = rss.read(path)
 
     assert entry.canonical_url == "https://site.example/news/2024/one"
+
+
+def test_an_item_with_non_ascii_prefixes_is_built_again_from_its_bytes_as_it_was_read(tmp_path):
+    # The command builds a changed item later, from its serialized bytes: written as ASCII, lxml turned
+    # the prefix into character references that no parser reads back ("no external id").
+    path = write(
+        tmp_path / "prefix.rss",
+        '<rss version="2.0" xmlns:本文="http://purl.org/rss/1.0/modules/content/"><channel><item><guid>1</guid>'
+        "<title>Titre été</title><本文:encoded>&lt;p&gt;Corps&lt;/p&gt;</本文:encoded>"
+        "</item></channel></rss>",
+    )
+    (item,) = rss.read_deferred(path)  # read to the end: the element is gone, build() parses the bytes
+
+    assert item.build() == list(rss.read(path))[0]
+    assert (item.build().headline, item.build().body_html) == ("Titre été", "<p>Corps</p>")
+
+
+def test_a_root_with_an_undeclared_prefix_fails_the_file_not_the_reader(tmp_path):
+    path = write(
+        tmp_path / "undeclared.rdf",
+        '<rdf:RDF xmlns="http://purl.org/rss/1.0/"><item><title>T</title><link>https://x.example/1</link></item>'
+        "</rdf:RDF>",
+    )
+
+    with pytest.raises(InvalidInput) as error:
+        list(rss.read(path))
+    assert error.value.reason == "not well-formed XML: Namespace prefix rdf on RDF is not defined"
