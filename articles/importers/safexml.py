@@ -65,10 +65,22 @@ def _byte_checker(head: bytes):
     return info.incrementaldecoder()
 
 
+# libxml2 reports a namespace name that is not an RFC 3986 URI (an IRI with non-ASCII characters,
+# xmlns:x="http://例え.jp/ns") as an error only when the document closes, after parsing all of it:
+# namespaces are matched as strings, so the document is fine.
+_NAMESPACE_URI_ERRORS = {"WAR_NS_URI", "WAR_NS_URI_RELATIVE"}
+
+
+def _only_namespace_uri_errors(error: etree.XMLSyntaxError) -> bool:
+    errors = [entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR]
+    return bool(errors) and all(entry.type_name in _NAMESPACE_URI_ERRORS for entry in errors)
+
+
 def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
     # close() can raise a follow-up error ("no element found") after an error that feed() only logged. The
     # exception carries this thread's log, cleared when the stream started: its first error is the cause.
-    first = next((entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR), None)
+    errors = [entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR]
+    first = next((entry for entry in errors if entry.type_name not in _NAMESPACE_URI_ERRORS), None)
     message = (first.message if first else str(error.msg or error)).split(", line ")[0].strip()
     line = first.line if first else error.lineno
     if "amplification" in message or ("entity" in message.lower() and "loop" in message.lower()):
@@ -314,7 +326,8 @@ def iter_elements(path: Path, tags: tuple[str, ...]) -> Iterator[etree._Element]
                 elif bad_bytes is None:
                     parser.close()
             except etree.XMLSyntaxError as error:
-                failure = _syntax_error(error)
+                if not _only_namespace_uri_errors(error):
+                    failure = _syntax_error(error)
             except (LookupError, ValueError, UnicodeError) as error:  # e.g. a declared encoding libxml2 lacks
                 failure = InvalidInput(f"not well-formed XML: {error}")
             for _, element in parser.read_events():
@@ -347,7 +360,9 @@ def deferred(
     itself while iter_elements has not moved on (an item about to be created is built at once, without
     a second parse), else from a fresh parse of the bytes.
     """
-    data = etree.tostring(element, with_tail=False)
+    # UTF-8, not lxml's default ASCII: that writes a non-ASCII name (xmlns:本文, <本文:encoded>) as
+    # character references, which no parser reads back
+    data = etree.tostring(element, with_tail=False, encoding="utf-8")
     line = element.sourceline or 0
     digest = hashlib.sha256(context + data).hexdigest()
     return Deferred(external_id, line, digest, functools.partial(_build, element, data, line, build))

@@ -1,20 +1,25 @@
 """
 WordPress eXtended RSS (WXR 1.0-1.2, Tools > Export): posts become articles; everything else is skipped
-and counted (pages, attachments, menu items, revisions, private and trashed posts).
+and counted (pages, attachments, menu items, revisions, custom post types, private, trashed and
+password-protected posts).
 
     item/guid (else wp:post_id, link,    external_id
       else a digest of title+date+slug)
     item/title                           headline
     excerpt:encoded                      dek
     content:encoded                      body: block comments dropped, [caption] -> figure/figcaption,
-                                         blank-line paragraphs wrapped in <p> (wpautop), sanitized
+                                         [gallery] and [playlist] dropped, blank-line paragraphs
+                                         wrapped in <p> (wpautop), sanitized
     wp:post_name                         slug
     dc:creator (+ Co-Authors Plus terms) authors, shown by the wp:author display name of that login
-    category domain=category             the first is the section, the others tags
-    category domain=post_tag             tags
+                                         (first + last name when there is none, or it is the login)
+    category domain=category             the first is the section, the others tags (one equal to the
+      (or no domain: WXR 1.0)              section is not repeated; "uncategorized" is no section)
+    category domain=post_tag (tag: 1.0)  tags
     wp:status                            publish -> published, future -> scheduled, draft -> draft,
                                          pending -> in_review; private, trash, auto-draft and inherit
                                          skipped; empty, missing or unknown (plugin) statuses -> draft
+    wp:post_password                     a post with one is skipped (kind "password")
     wp:post_date_gmt (else pubDate)      published_at; 0000-00-00 (never published) is none
     wp:post_modified_gmt                 updated_at
     item/link                            canonical_url
@@ -77,6 +82,8 @@ _CAPTION_MEDIA = re.compile(
     r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.DOTALL | re.IGNORECASE
 )
 _CAPTION_ATTRIBUTE = re.compile(r'caption="([^"]*)"', re.IGNORECASE)
+# Shortcodes WordPress expands from other posts (attachments) on display; left as text they are noise
+_MEDIA_SHORTCODE = re.compile(r"\[(?:gallery|playlist)\b[^\]]*\]", re.IGNORECASE)
 
 
 def sniff(head: bytes) -> bool:
@@ -133,7 +140,7 @@ def _channel_author(element) -> tuple[str, str] | None:
         return None
     login = text_of(element, "author_login")
     name = plain_text(text_of(element, "author_display_name"))
-    if not name:
+    if not name or name == login:  # WordPress shows the login until the author picks a display name
         first, last = text_of(element, "author_first_name"), text_of(element, "author_last_name")
         name = plain_text(f"{first} {last}")
     return (login, name or login) if login else None
@@ -153,6 +160,11 @@ def _content(item) -> str:
     return ""
 
 
+def _is_uncategorized(category, name: str) -> bool:
+    """WordPress's default category, which every post without one gets: a placeholder, not a section."""
+    return (category.get("nicename") or slugify(name)) == "uncategorized"
+
+
 def _figure(match: re.Match) -> str:
     attributes, inner = match.groups()
     media = _CAPTION_MEDIA.match(inner)
@@ -170,6 +182,7 @@ def body_html(content: str) -> str:
     """A WordPress post body as article HTML (see the module docstring)."""
     content = _BLOCK_COMMENT.sub("", content)
     content = _CAPTION.sub(_figure, content)
+    content = _MEDIA_SHORTCODE.sub("", content)
     return sanitize_html(autop(content))
 
 
@@ -274,6 +287,10 @@ def _not_a_post(item, line: int) -> Failure | Skipped | None:
     wp_status = text_of(item, "status").lower()
     if wp_status in SKIPPED_STATUSES:
         return Skipped(line, SKIPPED_STATUSES[wp_status], wp_status)
+    if text_of(item, "post_password"):
+        return Skipped(
+            line, "a password-protected post (only readers with the password may see it)", "password"
+        )
     return None
 
 
@@ -291,11 +308,13 @@ def _post(item, line: int, *, authors: dict[str, str], attachments: dict[str, di
     for category in children(item, "category"):
         name, domain = plain_text(category.text), category.get("domain", "category")
         if domain == "category":
+            if _is_uncategorized(category, name):
+                continue
             if not section:
                 section = name
-            else:
+            elif name.casefold() != section.casefold():  # WXR 1.0 lists each category twice
                 tags.append(name)
-        elif domain == "post_tag":
+        elif domain in {"post_tag", "tag"}:  # "tag" in WXR 1.0 (WordPress 2.x)
             tags.append(name)
         elif domain == "author":  # Co-Authors Plus keeps extra authors as terms
             extra_authors.append(authors.get(category.get("nicename", "").removeprefix("cap-"), name))

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import FORMATS, Failure, NoItems, Record, Skipped, wxr
+from articles.importers import FORMATS, Deferred, Failure, NoItems, Record, Skipped, wxr
+from articles.models import Article
+from tests.articles.import_helpers import import_articles
 
 EXPORT = Path(__file__).parent.parent / "fixtures" / "wxr" / "export.xml"
 
@@ -248,3 +250,115 @@ def test_cdata_edge_cases_give_the_body_wordpress_meant(tmp_path, content, body)
     [post] = wxr.read(path)
 
     assert post.body_html == body
+
+
+# --- the real-shaped corpus: exports of different WordPress versions and sites ---------------------------
+
+REALWORLD = EXPORT.parent.parent / "realworld" / "wxr"
+
+
+def real(name):
+    return records(list(wxr.read(REALWORLD / name)))
+
+
+def test_read_deferred_builds_exactly_what_read_gives_for_the_whole_corpus():
+    for path in sorted(REALWORLD.glob("*.xml")):
+        built = [item.build() if isinstance(item, Deferred) else item for item in wxr.read_deferred(path)]
+        assert built == list(wxr.read(path)), path.name
+
+
+def test_wxr_1_0_tags_have_the_domain_tag_and_its_doubled_categories_are_not_tags():
+    posts = real("wxr10_wp28_tag_domain.xml")
+    board = posts["http://hilltop.example/?p=12"]
+
+    assert (board.section, board.tags) == ("News", ["school"])
+
+
+def test_uncategorized_is_no_section():
+    fair = real("wxr10_wp28_tag_domain.xml")["http://hilltop.example/?p=11"]
+    hello = real("wxr12_no_authors_bad_date.xml")["https://oldblog.example/?p=1"]
+
+    assert (fair.section, fair.tags, hello.section) == ("", [], "")
+
+
+def test_a_display_name_that_is_only_the_login_gives_way_to_first_and_last_name():
+    levy = real("wxr11_wp31_authors_attachment_menu.xml")["https://lakeside.example/?p=210"]
+
+    assert [a.name for a in levy.authors] == ["Mira Khan"]
+    assert levy.lead_image["alt"] == "Mayor Ruiz signing"  # the attachment comes after the post
+
+
+def test_a_password_protected_post_is_skipped_not_published():
+    results = list(wxr.read(REALWORLD / "wxr12_statuses_private_draft_trash.xml"))
+
+    assert [(s.kind, s.reason) for s in results if isinstance(s, Skipped)][-1] == (
+        "password",
+        "a password-protected post (only readers with the password may see it)",
+    )
+    assert "https://valleytimes.example/?p=8" not in records(results)
+
+
+def test_gallery_shortcodes_are_dropped_and_captions_become_figures():
+    ferry = real("wordpresscom_wxr12_caption_gallery.xml")["http://islandvoices.wordpress.example/?p=77"]
+
+    assert "[gallery" not in ferry.body_html and "[caption" not in ferry.body_html
+    assert "<figcaption>El ferry en el muelle de Vieques.</figcaption>" in ferry.body_html
+    assert ferry.lead_image["url"] == "https://islandvoices.files.wordpress.example/2024/05/ferry.jpg"
+
+
+def test_gutenberg_blocks_and_co_authors_plus():
+    budget = real("wxr12_wp65_blocks_featured_image.xml")["https://metroledger.example/?p=901"]
+    housing = real("wxr12_coauthors_custom_post_types.xml")["https://capitalreport.example/?p=501"]
+
+    assert "wp:" not in budget.body_html and "<blockquote" in budget.body_html
+    assert (budget.section, budget.tags, budget.lead_image["alt"]) == (
+        "City Hall",
+        ["Budget"],
+        "Committee members",
+    )
+    assert [a.name for a in housing.authors] == ["Ana García", "Ben Wong", "Kofi Mensah"]
+
+
+# --- the corpus through the command ------------------------------------------------------------------
+
+# Posts an editor would run: not pages, attachments, menus, revisions, custom post types (reusable
+# blocks, events, contact-form feedback...), private, trashed, auto-draft or password-protected posts
+TEXT_ITEMS = {
+    "wordpresscom_wxr12_caption_gallery.xml": 1,
+    "wxr10_wp28_tag_domain.xml": 2,
+    "wxr11_wp31_authors_attachment_menu.xml": 2,
+    "wxr12_coauthors_custom_post_types.xml": 2,
+    "wxr12_no_authors_bad_date.xml": 2,
+    "wxr12_statuses_private_draft_trash.xml": 4,
+    "wxr12_wp59_newsroom_three_authors.xml": 7,
+    "wxr12_wp65_blocks_featured_image.xml": 1,
+}
+
+
+@pytest.mark.django_db
+def test_the_corpus_imports_nearly_every_text_item_and_reports_every_other_one():
+    result = import_articles(REALWORLD)
+
+    created = Article.objects.count()
+    assert created >= 0.95 * sum(TEXT_ITEMS.values())
+    assert result.summary == (
+        "created 20, updated 0, unchanged 0, failed 1, skipped wxr attachment 3, skipped wxr auto-draft 1, "
+        "skipped wxr feedback 1, skipped wxr guide 1, skipped wxr nav_menu_item 1, skipped wxr page 2, "
+        "skipped wxr password 1, skipped wxr private 1, skipped wxr revision 1, skipped wxr trash 1, "
+        "skipped wxr tribe_events 1, skipped wxr wp_block 1, skipped wxr wp_global_styles 1"
+    )
+    assert (
+        result.errors[0]
+        == f"{REALWORLD / 'wxr12_no_authors_bad_date.xml'}:29: invalid date '2015-04-31 09:00:00'"
+    )
+    terms = REALWORLD / "wxr12_terms_only_export.xml"
+    assert f"{terms}: 0 items: WXR file holds only terms (2 categories, 1 tags, 1 other terms)" in result.out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(p.name for p in REALWORLD.glob("*.xml")))
+def test_no_file_of_the_corpus_ends_in_a_silent_zero(name):
+    result = import_articles(REALWORLD / name)
+
+    silent = result.summary == "created 0, updated 0, unchanged 0, failed 0" and "0 items:" not in result.out
+    assert not silent, result.out
