@@ -59,8 +59,3 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
-
-
-def is_silent_zero(result) -> bool:
-    """Did a run import nothing and say nothing about why (no `path: 0 items: reason` line)?"""
-    return result.summary == "created 0, updated 0, unchanged 0, failed 0" and "0 items:" not in result.out
