@@ -71,16 +71,19 @@ def _byte_checker(head: bytes):
 _NAMESPACE_URI_ERRORS = {"WAR_NS_URI", "WAR_NS_URI_RELATIVE"}
 
 
+def _errors(error: etree.XMLSyntaxError) -> list:
+    return [entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR]
+
+
 def _only_namespace_uri_errors(error: etree.XMLSyntaxError) -> bool:
-    errors = [entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR]
+    errors = _errors(error)
     return bool(errors) and all(entry.type_name in _NAMESPACE_URI_ERRORS for entry in errors)
 
 
 def _syntax_error(error: etree.XMLSyntaxError) -> InvalidInput:
     # close() can raise a follow-up error ("no element found") after an error that feed() only logged. The
     # exception carries this thread's log, cleared when the stream started: its first error is the cause.
-    errors = [entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR]
-    first = next((entry for entry in errors if entry.type_name not in _NAMESPACE_URI_ERRORS), None)
+    first = next((entry for entry in _errors(error) if entry.type_name not in _NAMESPACE_URI_ERRORS), None)
     message = (first.message if first else str(error.msg or error)).split(", line ")[0].strip()
     line = first.line if first else error.lineno
     if "amplification" in message or ("entity" in message.lower() and "loop" in message.lower()):
