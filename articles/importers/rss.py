@@ -148,11 +148,7 @@ class _Feed:
             # Read at each item until found: iter_elements deletes an item's earlier siblings (the
             # channel's own link among them) once the item is read.
             self.link = _own_link(item.getparent(), ancestors)
-        base = self.link
-        for ancestor in ancestors:
-            if value := ancestor.get(XML_BASE, "").strip():
-                base = urllib.parse.urljoin(base, value)
-        return base
+        return _bases(ancestors, self.link)
 
 
 def _own_link(parent, ancestors) -> str:
@@ -161,11 +157,8 @@ def _own_link(parent, ancestors) -> str:
         return ""
     namespace = _ns(parent)
     if namespace in (ATOM, ATOM_03):
-        base = ""
-        for ancestor in ancestors[:-1]:  # the feed's own xml:base is applied by _entry_link
-            if value := ancestor.get(XML_BASE, "").strip():
-                base = urllib.parse.urljoin(base, value)
-        return _absolute(_entry_link(parent, base))
+        # the feed's own xml:base is applied by _entry_link
+        return _absolute(_entry_link(parent, _bases(ancestors[:-1], "")))
     for channel in [parent, *parent.iterchildren(*(f"{{{ns}}}channel" if ns else "channel" for ns in RSS))]:
         if link := _text(channel, _ns(channel), "link"):
             return _absolute(link)
@@ -188,6 +181,13 @@ def _base(element, base: str) -> str:
     """`base` with the xml:base of `element` (and nothing above it) applied."""
     if value := element.get(XML_BASE, "").strip():
         return urllib.parse.urljoin(base, value)
+    return base
+
+
+def _bases(elements, base: str) -> str:
+    """`base` with the xml:base of each of `elements`, outermost first, applied."""
+    for element in elements:
+        base = _base(element, base)
     return base
 
 
