@@ -53,6 +53,8 @@ from pathlib import Path
 
 FORMATS = {
     "hill": "articles.importers.hill",
+    # before jsonl: both start with "{", and detect_format tries formats in this order
+    "jsonfeed": "articles.importers.jsonfeed",
     "jsonl": "articles.importers.jsonl",
     # import-formats: archive and wire formats; the XML ones share the safe parser in safexml.py
     "csv": "articles.importers.csv",

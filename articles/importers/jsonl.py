@@ -20,6 +20,7 @@ from pathlib import Path
 import orjson
 
 from articles.importers import AuthorRef, Failure, InvalidInput, Record
+from articles.importers.values import ESCAPED_SURROGATE, lone_surrogate
 
 EXTENSIONS = (".jsonl", ".ndjson")
 
@@ -89,9 +90,12 @@ def parse_line(text: str, number: int = 1) -> Record | Failure:
     if not isinstance(data, dict):
         return Failure(number, f"expected a JSON object, found {type(data).__name__}")
     try:
-        return _record(data, number)
+        record = _record(data, number)
     except _Invalid as error:
         return Failure(number, str(error))
+    if ESCAPED_SURROGATE.search(text) and (reason := lone_surrogate(record)):
+        return Failure(number, reason)
+    return record
 
 
 class _Invalid(Exception):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 
+from articles.importers.values import absolute_url
 from articles.sanitize import sanitize_html
 
 
@@ -123,3 +125,20 @@ def xml_text(element) -> str:
     if element is None:
         return ""
     return " ".join("".join(element.itertext()).split())
+
+
+_URL_ATTRIBUTE = re.compile(r'\b(src|href)="([^"]*)"')
+
+
+def resolve_urls(body: str, base: str) -> str:
+    """Relative src and href attributes of sanitized HTML resolved against `base` (when it is absolute)."""
+    if not absolute_url(base):
+        return body
+
+    def resolve(match: re.Match) -> str:
+        url = html.unescape(match.group(2))
+        if urllib.parse.urlsplit(url).scheme or url.startswith("#"):
+            return match.group(0)
+        return f'{match.group(1)}="{html.escape(urllib.parse.urljoin(base, url), quote=True)}"'
+
+    return _URL_ATTRIBUTE.sub(resolve, body)

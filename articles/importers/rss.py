@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from articles.importers import AuthorRef, Deferred, Failure, NoItems, Record
-from articles.importers.markup import autop, inner_xml, local_name
+from articles.importers.markup import autop, inner_xml, local_name, resolve_urls
 from articles.importers.safexml import (
     count_tags,
     deferred,
@@ -50,7 +50,15 @@ from articles.importers.safexml import (
     iter_elements,
     root_name,
 )
-from articles.importers.values import parse_datetime, plain_text, problem, split_names, unique
+from articles.importers.values import (
+    absolute_url,
+    headline_from_text,
+    parse_datetime,
+    plain_text,
+    problem,
+    split_names,
+    unique,
+)
 from articles.sanitize import sanitize_html
 
 EXTENSIONS = (".rss", ".atom", ".xml", ".rdf")
@@ -76,10 +84,7 @@ NO_ENTRIES = "feed has no entries"  # Atom
 _ENTRIES = (f"{{{ATOM}}}entry", f"{{{ATOM_03}}}entry")
 _ITEMS = tuple(f"{{{ns}}}item" if ns else "item" for ns in RSS) + _ENTRIES
 _EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")  # RSS <author>: "jane@example.com (Jane Doe)"
-_URL_ATTRIBUTE = re.compile(r'\b(src|href)="([^"]*)"')
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 _IMAGE_PATH = re.compile(r"\.(jpe?g|png|gif|webp|avif)$", re.I)  # the URL's path: a query may follow
-_HEADLINE_FROM_TEXT = 120  # characters of a description that may stand in for a missing title
 
 
 def sniff(head: bytes) -> bool:
@@ -158,18 +163,11 @@ def _own_link(parent, ancestors) -> str:
     namespace = _ns(parent)
     if namespace in (ATOM, ATOM_03):
         # the feed's own xml:base is applied by _entry_link
-        return _absolute(_entry_link(parent, _bases(ancestors[:-1], "")))
+        return absolute_url(_entry_link(parent, _bases(ancestors[:-1], "")))
     for channel in [parent, *parent.iterchildren(*(f"{{{ns}}}channel" if ns else "channel" for ns in RSS))]:
         if link := _text(channel, _ns(channel), "link"):
-            return _absolute(link)
+            return absolute_url(link)
     return ""
-
-
-def _absolute(url: str) -> str:
-    """The URL when it is absolute (a scheme and a host), else ""."""
-    url = url.strip()
-    parts = urllib.parse.urlsplit(url)
-    return url if parts.scheme in {"http", "https"} and parts.netloc else ""
 
 
 def _join(base: str, url: str) -> str:
@@ -189,20 +187,6 @@ def _bases(elements, base: str) -> str:
     for element in elements:
         base = _base(element, base)
     return base
-
-
-def _resolve_body(body: str, base: str) -> str:
-    """Relative src and href attributes of sanitized HTML resolved against `base` (when it is absolute)."""
-    if not _absolute(base):
-        return body
-
-    def resolve(match: re.Match) -> str:
-        url = html.unescape(match.group(2))
-        if urllib.parse.urlsplit(url).scheme or url.startswith("#"):
-            return match.group(0)
-        return f'{match.group(1)}="{html.escape(urllib.parse.urljoin(base, url), quote=True)}"'
-
-    return _URL_ATTRIBUTE.sub(resolve, body)
 
 
 # --- namespace-exact lookups ---------------------------------------------------------------------------
@@ -292,16 +276,7 @@ def _permalink_guid(item, base: str) -> str:
     guid = _first(item, _ns(item), "guid")
     if guid is None or guid.get("isPermaLink", "true").strip().lower() == "false":
         return ""
-    return _absolute(_join(_base(item, base), guid.text or ""))
-
-
-def _headline_from(description: str) -> str:
-    """The first sentence of a description, for an item without a title (cut at a word when long)."""
-    text = plain_text(description)
-    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
-    if len(sentence) <= _HEADLINE_FROM_TEXT:
-        return sentence
-    return sentence[:_HEADLINE_FROM_TEXT].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return absolute_url(_join(_base(item, base), guid.text or ""))
 
 
 def _item(item, line: int | None = None, *, base: str = "") -> Record | Failure:
@@ -328,15 +303,15 @@ def _item(item, line: int | None = None, *, base: str = "") -> Record | Failure:
     title = plain_text(_text(item, own, "title"))
     record = Record(
         external_id=_text(item, own, "guid") or link,
-        headline=title or _headline_from(description or body),
+        headline=title or headline_from_text(description or body),
         line=line,
-        body_html=_resolve_body(sanitize_html(autop(body)), body_base),
+        body_html=resolve_urls(sanitize_html(autop(body)), body_base),
         body_sanitized=True,
         dek=plain_text(description) if encoded is not None else "",
         authors=[AuthorRef(name) for name in unique(names)],
         tags=unique(e.text or "" for e in _all(item, own, "category") + _all(item, DC, "subject")),
         published_at=published_at,
-        canonical_url=_absolute(link) or _permalink_guid(item, base),
+        canonical_url=absolute_url(link) or _permalink_guid(item, base),
         lead_image=_image(item, _all(item, own, "enclosure"), base),
     )
     if reason := problem(record):
@@ -407,16 +382,16 @@ def _entry(entry, line: int | None = None, *, base: str = "") -> Record | Failur
         return Failure(line, str(error))
     record = Record(
         external_id=_text(entry, atom, "id") or link,
-        headline=plain_text(_atom_text(_first(entry, atom, "title"))) or _headline_from(body),
+        headline=plain_text(_atom_text(_first(entry, atom, "title"))) or headline_from_text(body),
         line=line,
-        body_html=_resolve_body(sanitize_html(autop(body)), body_base),
+        body_html=resolve_urls(sanitize_html(autop(body)), body_base),
         body_sanitized=True,
         dek=plain_text(_atom_text(summary)) if content is not None else "",
         authors=[AuthorRef(name) for name in unique(names)],
         tags=unique(c.get("label") or c.get("term", "") for c in _all(entry, atom, "category")),
         published_at=published_at,
         updated_at=updated_at,
-        canonical_url=_absolute(link),
+        canonical_url=absolute_url(link),
         lead_image=image,
     )
     if reason := problem(record):

@@ -6,11 +6,13 @@ instead of a silently truncated column.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import email.utils
 import functools
 import html
 import re
+import urllib.parse
 import warnings
 
 import nh3
@@ -103,6 +105,28 @@ def split_names(byline: str) -> list[str]:
     return names
 
 
+def absolute_url(url: str) -> str:
+    """The URL when it is absolute (http or https, with a host), else ""."""
+    url = url.strip()
+    parts = urllib.parse.urlsplit(url)
+    return url if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+_HEADLINE_FROM_TEXT = 120  # characters of a description that may stand in for a missing title
+
+
+def headline_from_text(text: str) -> str:
+    """
+    The first sentence of a text (markup removed, cut at a word when long): the headline of a feed item
+    that has none (RSS allows an item with only a description; Blogger and micro.blog posts have no title).
+    """
+    sentence = _SENTENCE_END.split(plain_text(text), maxsplit=1)[0]
+    if len(sentence) <= _HEADLINE_FROM_TEXT:
+        return sentence
+    return sentence[:_HEADLINE_FROM_TEXT].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def unique(values) -> list[str]:
     """Non-empty values in their first order, duplicates dropped regardless of case (tag names)."""
     seen, result = set(), []
@@ -137,4 +161,23 @@ def problem(record: Record) -> str | None:
     for what, value, limit in checks:
         if value and len(value) > limit:
             return f"{what} is {len(value)} characters long, over the limit of {limit}: {value[:40]!r}..."
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # how a surrogate gets into JSON text
+
+
+def lone_surrogate(record: Record) -> str | None:
+    """
+    Why a record read from JSON cannot be stored when its text holds a lone UTF-16 surrogate (a "\\ud83d"
+    escape without its pair decodes to one): no database encoding can hold it. None when it has none.
+    """
+    values = [dataclasses.asdict(record)]
+    while values:
+        value = values.pop()
+        if isinstance(value, dict | list):
+            values.extend(value.values() if isinstance(value, dict) else value)
+        elif isinstance(value, str) and (match := _SURROGATE.search(value)):
+            return f"invalid text: a lone UTF-16 surrogate (\\u{ord(match.group()):04x}) is not a character"
     return None
