@@ -185,8 +185,10 @@ class Importer:
     Collects records, writes them in batches (see the module docstring), counts outcomes.
 
     `on_failure(path, line, reason)` is called for every failure as soon as it is known (from the
-    writer thread for failures found while writing; calls are serialized). Call `close()` at the end to
-    write the last batch, or `abandon()` after an interrupt.
+    writer thread for failures found while writing; calls are serialized). `on_outcome(path, line,
+    external_id, outcome, reason)` is called for every outcome counted (one per item, and one per lead
+    image not attached), when it is counted: the per-file results and the --report of import_articles.
+    Call `close()` at the end to write the last batch, or `abandon()` after an interrupt.
 
     On PostgreSQL, outside any transaction, batches go through a pipeline of two background threads, each
     with its own connection, while the caller reads and validates the next batch: one computes the new
@@ -204,6 +206,7 @@ class Importer:
         overwrite_local_edits: bool = False,
         batch_size: int = BATCH_SIZE,
         on_failure: Callable[[Path, int | None, str], None] | None = None,
+        on_outcome: Callable[[Path, int | None, str, str, str], None] | None = None,
         fetch_images: bool = False,
         background: bool = True,
     ):
@@ -214,6 +217,7 @@ class Importer:
         self.batch_size = batch_size
         self.fetch_images = fetch_images
         self.on_failure = on_failure or (lambda path, line, reason: None)
+        self.on_outcome = on_outcome or (lambda path, line, external_id, outcome, reason: None)
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()  # counts and on_failure are shared with the writer thread
         self._pending: list[Item | _Unbuilt] = []
@@ -243,7 +247,7 @@ class Importer:
             try:
                 item = self._prepare(record, path, format_name)
             except RecordInvalid as error:
-                self.fail(path, record.line, str(error))
+                self.fail(path, record.line, str(error), external_id=record.external_id)
                 return
         if item.key in self._pending_keys and item.key[1]:  # (a deferred item may have no id: it fails)
             # The same article twice in a batch (an update of an earlier item): write the first first.
@@ -253,10 +257,13 @@ class Importer:
         if len(self._pending) >= self.batch_size:
             self.flush()
 
-    def fail(self, path: Path, line: int | None, reason: str, *, count: str = FAILED) -> None:
+    def fail(
+        self, path: Path, line: int | None, reason: str, *, count: str = FAILED, external_id: str = ""
+    ) -> None:
         with self._lock:
             self.counts[count] += 1
             self.on_failure(path, line, reason)
+            self.on_outcome(path, line, external_id, count, reason)
 
     def flush(self) -> None:
         items, self._pending, self._pending_keys = self._pending, [], set()
@@ -375,7 +382,8 @@ class Importer:
                         outcomes += self._write([item])
                 except DatabaseError as error:
                     self._reset_caches()
-                    self.fail(item.path, item.line, "not saved: " + " ".join(str(error).split()))
+                    reason = "not saved: " + " ".join(str(error).split())
+                    self.fail(item.path, item.line, reason, external_id=item.key[1])
         self._count(outcomes)
         forget_queries()
 
@@ -400,13 +408,13 @@ class Importer:
             record = item.deferred.build()
             if not isinstance(record, Record):  # the Failure read() would have yielded
                 item.failed = True
-                self.fail(item.path, record.line, record.reason)
+                self.fail(item.path, record.line, record.reason, external_id=item.external_id)
                 return None
             try:
                 item.built = self._prepare(record, item.path, item.format_name)
             except RecordInvalid as error:
                 item.failed = True
-                self.fail(item.path, record.line, str(error))
+                self.fail(item.path, record.line, str(error), external_id=item.external_id)
                 return None
             item.built.fingerprint = item.fingerprint
         return item.built
@@ -556,7 +564,7 @@ class Importer:
                 _check_url(item.record.canonical_url)
             except RecordInvalid as error:
                 item.failed = True
-                self.fail(item.path, item.record.line, str(error))
+                self.fail(item.path, item.record.line, str(error), external_id=item.key[1])
         creates = [item for item in creates if not item.failed]
         updates = [(item, row) for item, row in updates if not item.failed]
         outcomes += [(item, CREATED) for item in creates] + [(item, UPDATED) for item, _ in updates]
@@ -725,9 +733,8 @@ class Importer:
                 raise lead_images.ImageProblem(f"the name is over {LEAD_IMAGE_SOURCE_MAX} characters long")
             image = lead_images.attach(entry, item.path, headline=item.headline, fetch=self.fetch_images)
         except lead_images.ImageProblem as error:
-            self.fail(
-                item.path, item.record.line, f"lead image {source[:200]}: {error}", count=IMAGE_NOT_ATTACHED
-            )
+            reason = f"lead image {source[:200]}: {error}"
+            self.fail(item.path, item.line, reason, count=IMAGE_NOT_ATTACHED, external_id=item.key[1])
             return
         if image is None:  # a remote URL, recorded for --fetch-images or an editor
             if article.lead_image_id is None:
@@ -748,8 +755,9 @@ class Importer:
 
     def _count(self, outcomes) -> None:
         with self._lock:
-            for _, outcome in outcomes:
+            for item, outcome in outcomes:
                 self.counts[outcome] += 1
+                self.on_outcome(item.path, item.line, item.key[1], outcome, "")
 
     # --- related rows: sections, authors, tags -----------------------------------------------------
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.models import Article, Byline, Revision, Section, Status, TaggedArticle, snapshot_of
 from authors.models import Author
 from tags.models import Tag, TagRedirect
-from tests.articles.import_helpers import SAMPLE, SAMPLE_TAGS, import_articles, write
+from tests.articles.import_helpers import FIXTURES, SAMPLE, SAMPLE_TAGS, import_articles, write
 from tests.factories import make_article, make_author, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -365,7 +365,7 @@ class TestBadInput:
         result = import_articles(SAMPLE, format="docx")
         assert result.err == (
             "CommandError: unknown format 'docx'; "
-            "choose from auto, hill, jsonl, csv, wxr, rss, nitf, newsml\n"
+            "choose from auto, hill, jsonfeed, jsonl, csv, wxr, rss, nitf, newsml\n"
         )
 
     def test_status_other_than_draft_or_published_is_refused(self):
@@ -467,6 +467,94 @@ class TestDirectories:
     def test_forced_format_reads_other_extensions(self, tmp_path):
         path = write(tmp_path / "feed.data", json.dumps(rec("x")) + "\n")
         assert import_articles(path, format="jsonl").summary == counts(created=1)
+
+
+class TestFileResultsAndReport:
+    """Every file ends with a line of its own; --report has one JSON line per outcome."""
+
+    def files(self, tmp_path):
+        good = jsonl(tmp_path, rec("a"), {"headline": "no id"}, rec("b"), name="1-good.jsonl")
+        empty = write(
+            tmp_path / "2-empty.xml", '<rss version="2.0"><channel><title>T</title></channel></rss>'
+        )
+        unreadable = write(tmp_path / "3-broken.jsonl", b"\xff\xfe not json\n")
+        wxr = write(tmp_path / "4-export.xml", (FIXTURES / "wxr" / "export.xml").read_bytes())
+        return good, empty, unreadable, wxr
+
+    def test_each_file_gets_its_line_in_order_and_the_summary_stays_last(self, tmp_path):
+        good, empty, unreadable, wxr = self.files(tmp_path)
+
+        result = import_articles(good, empty, unreadable, wxr, tmp_path / "missing.jsonl")
+
+        assert result.out.splitlines() == [
+            f"{tmp_path / 'missing.jsonl'}: created 0, updated 0, unchanged 0, failed 1",
+            f"{good}: created 2, updated 0, unchanged 0, failed 1",
+            f"{empty}: 0 items: feed has no items",
+            f"{unreadable}: created 0, updated 0, unchanged 0, failed 1",
+            f"{wxr}: created 5, updated 0, unchanged 0, failed 1, skipped wxr attachment 1, "
+            "skipped wxr page 1, skipped wxr private 1, skipped wxr trash 1",
+            "created 7, updated 0, unchanged 0, failed 4, skipped wxr attachment 1, skipped wxr page 1, "
+            "skipped wxr private 1, skipped wxr trash 1",
+        ]
+        assert result.code == 1
+
+    def test_the_report_has_path_line_external_id_outcome_and_reason_of_every_item(self, tmp_path):
+        good, empty, unreadable, wxr = self.files(tmp_path)
+        report = tmp_path / "report.jsonl"
+
+        import_articles(good, empty, unreadable, wxr, report=report)
+        rows = [json.loads(line) for line in report.read_text().splitlines()]
+
+        assert [row for row in rows if row["path"] == str(good)] == [
+            {"path": str(good), "line": 2, "external_id": "", "outcome": "failed", "reason": (
+                "missing required field 'external_id'"
+            )},
+            {"path": str(good), "line": 1, "external_id": "a", "outcome": "created", "reason": ""},
+            {"path": str(good), "line": 3, "external_id": "b", "outcome": "created", "reason": ""},
+        ]  # fmt: skip
+        assert [row for row in rows if row["path"] == str(unreadable)] == [
+            {"path": str(unreadable), "line": 1, "external_id": "", "outcome": "failed", "reason": (
+                "not UTF-8: byte 0xff at offset 0 (column 1) cannot be decoded"
+            )},
+        ]  # fmt: skip
+        wxr_outcomes = sorted(row["outcome"] for row in rows if row["path"] == str(wxr))
+        assert wxr_outcomes == ["created"] * 5 + [
+            "failed",
+            "skipped attachment",
+            "skipped page",
+            "skipped private",
+            "skipped trash",
+        ]
+        assert all(row["reason"] for row in rows if row["outcome"] != "created")
+        assert not any(row["path"] == str(empty) for row in rows)  # no item: its reason is on stdout
+
+        import_articles(good, report=report)  # a second run overwrites the report with its own outcomes
+
+        assert [json.loads(line)["outcome"] for line in report.read_text().splitlines()] == [
+            "failed",
+            "unchanged",
+            "unchanged",
+        ]
+
+    def test_a_report_that_cannot_be_written_stops_the_run_before_anything_is_imported(self, tmp_path):
+        good = jsonl(tmp_path, rec("a"))
+
+        result = import_articles(good, report=tmp_path / "no-such-dir" / "report.jsonl")
+
+        assert result.code == 1
+        assert "--report" in result.err and "cannot write: No such file or directory" in result.err
+        assert not Article.objects.exists()
+
+    def test_a_file_that_only_says_why_it_has_no_items_exits_0_one_whose_items_all_failed_exits_1(
+        self, tmp_path
+    ):
+        empty = write(tmp_path / "empty.json", '{"version": "https://jsonfeed.org/version/1.1", "items": []}')
+        all_bad = write(tmp_path / "bad.json", '{"items": [{"title": "no id"}, 3]}')
+
+        assert import_articles(empty).code == 0
+        failed = import_articles(all_bad)
+        assert failed.code == 1
+        assert failed.out.splitlines()[0] == f"{all_bad}: created 0, updated 0, unchanged 0, failed 2"
 
 
 class TestQueries:

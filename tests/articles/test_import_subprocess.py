@@ -116,7 +116,10 @@ def test_an_interrupted_import_leaves_only_whole_articles_and_a_rerun_finishes_i
     rerun = subprocess.run(command, env=environment(url), cwd=ROOT, capture_output=True, text=True)
 
     assert rerun.returncode == 0, rerun.stderr
-    assert rerun.stdout.strip() == f"created {N - written}, updated 0, unchanged {written}, failed 0"
+    assert rerun.stdout.splitlines() == [
+        f"{path}: created {N - written}, updated 0, unchanged {written}, failed 0",
+        f"created {N - written}, updated 0, unchanged {written}, failed 0",
+    ]
     assert count(articles) == N and count(incomplete) == 0
 
 
@@ -150,7 +153,11 @@ def test_on_a_terminal_progress_bars_show_articles_rate_and_eta(process_db, tmp_
     text = shown.decode(errors="replace")
 
     assert process.returncode == 1
-    assert out.decode().strip() == "created 300, updated 0, unchanged 0, failed 1"
+    assert out.decode().splitlines() == [
+        f"{bad}: created 0, updated 0, unchanged 0, failed 1",
+        f"{path}: created 300, updated 0, unchanged 0, failed 0",
+        "created 300, updated 0, unchanged 0, failed 1",
+    ]
     assert f"{bad}:1: missing required field 'external_id'" in text
     assert "overall" in text and "301/301" in text  # the overall bar counts every item read
     assert "articles/s" in text and "<" in text  # the rate and tqdm's ETA

@@ -3,14 +3,18 @@ Import articles from files in any format of ``articles.importers.FORMATS``.
 
 Files are read as streams; records are written in batches by ``articles.importers.save.Importer``
 (one transaction per batch, every article atomic). Failures are reported as ``path:line: reason`` on
-stderr as they happen and counted; the run goes on. The last line on stdout is the summary; the exit
-status is 1 when anything failed.
+stderr as they happen and counted; the run goes on. Once everything is written, stdout has one line per
+file (its counts, or why it holds no article) and, last, the summary; ``--report`` writes every item's
+outcome as JSON Lines. The exit status is 1 when anything failed.
 """
 
 import os
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
+import orjson
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -79,6 +83,12 @@ class Command(BaseCommand):
             help="when stderr is not a terminal, print a progress line this often (default 10)",
         )
         parser.add_argument("--batch-size", type=int, default=500, help="articles per transaction")
+        parser.add_argument(
+            "--report",
+            type=Path,
+            metavar="FILE.jsonl",
+            help="write one JSON line per item: path, line, external_id, outcome, reason",
+        )
 
     def handle(self, *args, paths, format, status, source, dry_run, overwrite_local_edits, quiet, **options):
         if format != "auto" and format not in FORMATS:  # call_command() skips argparse's choices
@@ -92,6 +102,10 @@ class Command(BaseCommand):
         # A terminal that reports no size (some ptys) would make tqdm draw nothing.
         self.ncols = None if self.tty and _columns(self.stderr._out) else 100
         self.bars = []
+        self.results: dict[Path, Counter] = {}  # per file: outcome -> number, in the order files come
+        self.no_items: dict[Path, str] = {}  # why a file holds no article item
+        self.report = self.open_report(options.get("report"))
+        self.report_lock = threading.Lock()  # outcomes come from the writer thread too
         self.importer = Importer(
             default_status=status,
             default_source=source,
@@ -99,6 +113,7 @@ class Command(BaseCommand):
             overwrite_local_edits=overwrite_local_edits,
             batch_size=options["batch_size"],
             on_failure=self.report_failure,
+            on_outcome=self.record_outcome,
             fetch_images=options.get("fetch_images", False),
         )
         self.skipped = {}
@@ -115,6 +130,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.importer.abandon()
             self.close_bars()
+            self.close_report()
             written = self.importer.counts[CREATED] + self.importer.counts[UPDATED]
             raise CommandError(
                 f"interrupted after {written} articles written; nothing read after them was saved, and "
@@ -122,10 +138,12 @@ class Command(BaseCommand):
                 returncode=130,
             ) from None
         self.close_bars()
+        self.close_report()
 
-        summary = self.summary(dry_run)
         if options["verbosity"] > 0:
-            self.stdout.write(summary)
+            for path, counts in self.results.items():
+                self.stdout.write(self.file_result(path, counts))
+            self.stdout.write(self.summary(dry_run))
         failed = self.importer.counts[FAILED]
         if failed:
             raise CommandError(f"{failed} failed to import (see the messages above)", returncode=1)
@@ -152,10 +170,12 @@ class Command(BaseCommand):
             elif path.exists():
                 files.append(path)
             else:
+                self.results.setdefault(path, Counter())
                 self.importer.fail(path, None, "no such file or directory")
         return files
 
     def import_file(self, path):
+        self.results.setdefault(path, Counter())
         try:
             if path.stat().st_size == 0:
                 raise InvalidInput("empty file")
@@ -169,11 +189,13 @@ class Command(BaseCommand):
                     if isinstance(item, Failure):
                         self.importer.fail(path, item.line, item.reason)
                     elif isinstance(item, NoItems):
-                        self.stdout.write(f"{path}: 0 items: {item.reason}")
+                        self.no_items[path] = item.reason
                         continue
                     elif isinstance(item, Skipped):
                         key = (fmt, item.kind)
                         self.skipped[key] = self.skipped.get(key, 0) + 1
+                        self.results[path][f"skipped {fmt} {item.kind}"] += 1
+                        self.write_report(path, item.line, "", f"skipped {item.kind}", item.reason)
                     else:
                         self.importer.add(item, path=path, format_name=fmt)
                     self.tick(bar)
@@ -184,6 +206,41 @@ class Command(BaseCommand):
 
     # --- output --------------------------------------------------------------------------------------
 
+    def record_outcome(self, path, line, external_id, outcome, reason):
+        self.results.setdefault(path, Counter())[outcome] += 1
+        self.write_report(path, line, external_id, outcome, reason)
+
+    def open_report(self, path):
+        if path is None:
+            return None
+        try:
+            return path.open("wb")
+        except OSError as error:
+            raise CommandError(f"--report {path}: cannot write: {error.strerror or error}") from None
+
+    def write_report(self, path, line, external_id, outcome, reason):
+        if self.report is None:
+            return
+        entry = {
+            "path": str(path),
+            "line": line,
+            "external_id": external_id,
+            "outcome": outcome,
+            "reason": reason,
+        }
+        with self.report_lock:
+            self.report.write(orjson.dumps(entry) + b"\n")
+
+    def close_report(self):
+        if self.report is not None:
+            self.report.close()
+
+    def file_result(self, path, counts):
+        """`path: created N, ...` (the summary's parts for one file), or why it holds no article item."""
+        if path in self.no_items and not counts:
+            return f"{path}: 0 items: {self.no_items[path]}"
+        return f"{path}: {', '.join(_parts(counts))}"
+
     def report_failure(self, path, line, reason):
         where = f"{path}:{line}" if line else f"{path}"
         message = f"{where}: {reason}"
@@ -193,17 +250,10 @@ class Command(BaseCommand):
             self.stderr.write(message)
 
     def summary(self, dry_run):
-        counts = self.importer.counts
-        parts = [f"{name} {counts[name]}" for name in (CREATED, UPDATED, UNCHANGED, FAILED)]
-        if counts[KEPT_LOCAL_EDITS]:
-            parts.append(f"{KEPT_LOCAL_EDITS} {counts[KEPT_LOCAL_EDITS]}")
-        if counts[IMAGE_NOT_ATTACHED]:
-            parts.append(f"{IMAGE_NOT_ATTACHED} {counts[IMAGE_NOT_ATTACHED]}")
-        if counts[OLDER_VERSION]:
-            parts.append(f"{OLDER_VERSION} {counts[OLDER_VERSION]}")
-        for (fmt, kind), number in sorted(self.skipped.items()):
-            parts.append(f"skipped {fmt} {kind} {number}")
-        line = ", ".join(parts)
+        counts = Counter(self.importer.counts)
+        for (fmt, kind), number in self.skipped.items():
+            counts[f"skipped {fmt} {kind}"] = number
+        line = ", ".join(_parts(counts))
         return f"{line} (dry run: nothing written)" if dry_run else line
 
     def bar(self, files, *, position, desc):
@@ -259,6 +309,18 @@ class Command(BaseCommand):
         for bar in self.bars:
             bar.close()
         self.bars = []
+
+
+def _parts(counts) -> list[str]:
+    """`created N, updated N, unchanged N, failed N`, then the other outcomes that happened."""
+    parts = [f"{name} {counts[name]}" for name in (CREATED, UPDATED, UNCHANGED, FAILED)]
+    parts += [
+        f"{name} {counts[name]}"
+        for name in (KEPT_LOCAL_EDITS, IMAGE_NOT_ATTACHED, OLDER_VERSION)
+        if counts[name]
+    ]
+    parts += [f"{name} {number}" for name, number in sorted(counts.items()) if name.startswith("skipped ")]
+    return parts
 
 
 def _columns(stream):
