@@ -36,7 +36,12 @@ boundaries; every way of cutting them gives a list of tags. Each candidate tag (
   loses to the whole name even though its prefix also occurs);
 * capitalization: a tag starts with a capital, a digit or an abbreviation such as "U.S.";
   a lower-case word ("of", "military", "administration") continues the previous name, so a tag that
-  starts lower-case, or ends on a joiner ("of", "and", "the", ...), is penalized (-8).
+  starts lower-case, or ends on a joiner ("of", "and", "the", "v." ...), is penalized (-8), less (-2)
+  when it is a phrase of several words that the article uses ("border crisis");
+* possessives: a name begins with one rather than ending on it ("Women's World Cup"), so a tag of
+  several words ending on "'s", or a cut right after one, costs 3;
+* matching the text: as written and with possessives dropped ("Milley's" mentions "Milley"), a plural
+  counts ("vaccines" mentions "vaccine"), an acronym is a whole word ("AT" in "AT&T" is none).
 
 The ordering of the line is evidence too: tags are listed alphabetically (case-insensitive). A cut
 whose tag sorts before the previous tag is penalized (-6). Because that term links neighbouring
@@ -68,8 +73,27 @@ BOILERPLATE = re.compile(
 
 MAX_WORDS = 8
 LENGTH_PRIOR = {1: 0.30, 2: 0.45, 3: 0.15, 4: 0.07, 5: 0.02}
+# Words inside a name that are no content of their own ("Roe v. Wade", "Joint Chiefs of Staff")
 JOINERS = frozenset(
-    {"of", "and", "the", "for", "on", "in", "at", "to", "de", "del", "la", "le", "von", "van", "&"}
+    {
+        "of",
+        "and",
+        "the",
+        "for",
+        "on",
+        "in",
+        "at",
+        "to",
+        "de",
+        "del",
+        "la",
+        "le",
+        "von",
+        "van",
+        "&",
+        "v.",
+        "vs.",
+    }
 )
 # Without it the product of length priors favours few long tags (every extra tag multiplies in a
 # probability below 1); with it two two-word names beat one four-word name, as in real tag lines.
@@ -78,7 +102,13 @@ VOCABULARY_BONUS = 4.0
 INITIALS_BONUS = 2.0
 ADJACENT_CUT_PENALTY = 2.0
 LOWERCASE_START_PENALTY = 8.0
+# A lower-case phrase of several words that the article itself uses ("border crisis", "mask mandates") is
+# a plausible tag of its own; a lone lower-case word ("military") still continues the name before it.
+LOWERCASE_PHRASE_PENALTY = 2.0
 JOINER_END_PENALTY = 8.0
+# A possessive begins a name rather than ending one: "Rapinoe | Women's World Cup", not "Rapinoe Women's"
+# or "Women's | World Cup" (a lone possessive name, "McDonald's", may still end the line)
+POSSESSIVE_END_PENALTY = 3.0
 ORDER_PENALTY = 6.0
 
 
@@ -193,9 +223,12 @@ def split_tags(line: str, *, text: str = "", vocabulary: Iterable[str] = ()) -> 
             total += VOCABULARY_BONUS
         total += evidence.score(segment, content)
         if not _starts_name(segment[0]):
-            total -= LOWERCASE_START_PENALTY
-        if segment[-1].lower() in JOINERS and j - i > 1:
+            phrase = content > 1 and segment[0].lower() not in JOINERS and evidence.mentions(name)
+            total -= LOWERCASE_PHRASE_PENALTY if phrase else LOWERCASE_START_PENALTY
+        if j - i > 1 and segment[-1].lower() in JOINERS:
             total -= JOINER_END_PENALTY
+        if (j - i > 1 or j < n) and _POSSESSIVE.search(segment[-1]):
+            total -= POSSESSIVE_END_PENALTY
         if j < n and evidence.adjacent(words[j - 1], words[j]):
             total -= ADJACENT_CUT_PENALTY
         return total
@@ -225,6 +258,11 @@ def split_tags(line: str, *, text: str = "", vocabulary: Iterable[str] = ()) -> 
     return tags[::-1]
 
 
+_POSSESSIVE = re.compile(r"[\u2019']s$")
+# An acronym standing alone ("EPA"), not the letters of "AT&T" or "U.S.-Mexico"
+_ACRONYM = re.compile(r"(?<![\w&.\-])[A-Z]{2,}(?![\w&.\-])")
+
+
 def _starts_name(word: str) -> bool:
     first = word[0]
     return first.isupper() or first.isdigit() or not first.isalpha()
@@ -234,20 +272,20 @@ class _Evidence:
     """Whole-word occurrences of candidate names (and their initials) in the article text."""
 
     def __init__(self, text: str):
-        plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
-        # Curly apostrophes and possessives: "Milley’s" still mentions "Milley".
-        self.text = " " + " ".join(re.sub(r"[\u2018\u2019']s\b", "", plain).split()) + " "
-        self.folded = self.text.casefold()
-        self.tokens = set(re.findall(r"[A-Z]{2,}", plain))
+        plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).replace("\u2019", "'").split())
+        # The text as written ("Women's World Cup"), and without possessives: "Milley's" mentions "Milley".
+        self.texts = (f" {plain} ", " " + re.sub(r"'s\b", "", plain) + " ")
+        self.folded = tuple(text.casefold() for text in self.texts)
+        self.tokens = set(_ACRONYM.findall(plain))
 
     def score(self, segment: list[str], content: int) -> float:
-        if not self.text.strip():
+        if not self.texts[0].strip():
             return 0.0
-        name = " ".join(segment)
+        name = " ".join(segment).replace("\u2019", "'")
         strength = 0.5 + 1.0 * (content - 1) if content > 1 else 0.5
-        if self._contains(self.text, name):
+        if self.mentions(name):
             return strength
-        if self._contains(self.folded, name.casefold()):
+        if any(self._contains(folded, name.casefold()) for folded in self.folded):
             return strength / 2
         if content > 1:
             initials = "".join(w[0] for w in segment if w.lower() not in JOINERS and w[0].isupper())
@@ -255,8 +293,12 @@ class _Evidence:
                 return INITIALS_BONUS
         return 0.0
 
+    def mentions(self, name: str) -> bool:
+        """Does the text use `name` as whole words (as written, or with possessives dropped)?"""
+        return any(self._contains(text, name) for text in self.texts)
+
     def adjacent(self, left: str, right: str) -> bool:
-        return self._contains(self.text, f"{left} {right}")
+        return self.mentions(f"{left} {right}".replace("\u2019", "'"))
 
     @staticmethod
     def _contains(haystack: str, name: str) -> bool:
@@ -265,6 +307,8 @@ class _Evidence:
             before = haystack[start - 1] if start else " "
             end = start + len(name)
             after = haystack[end] if end < len(haystack) else " "
+            if after == "s" and end + 1 < len(haystack):  # a plural: "vaccines" mentions "vaccine"
+                after = haystack[end + 1]
             if not before.isalnum() and not after.isalnum():
                 return True
             start = haystack.find(name, start + 1)

@@ -180,3 +180,68 @@ class TestSplittingTagLines:
 
     def test_empty_line_gives_no_tags(self):
         assert split_tags("   ") == []
+
+
+# --- the real-shaped corpus: tag names with initials, hyphens, apostrophes, numbers, lower-case words ------
+
+REALWORLD = SAMPLE.parent.parent / "realworld" / "hill"
+
+# What an editor reads in each tag line (none of these names is in the vocabulary: a fresh database)
+EXPECTED_TAGS = {
+    "abbreviated_date_lowercase_words": ["Capitol attack", "Fox News", "Jan. 6", "Tucker Carlson"],
+    "ampersand_and_hyphen_brands": ["AT&T", "T-Mobile", "Verizon"],
+    "apostrophe_surname": ["Beto O'Rourke", "Greg Abbott", "Texas"],
+    "bill_number_caucus": ["H.R. 1", "House Freedom Caucus", "Kevin McCarthy"],
+    "election_leading_number": ["2024 presidential election", "Donald Trump", "Joe Biden"],
+    "lowercase_phrase_tag": ["Alejandro Mayorkas", "border crisis", "Title 42", "U.S.-Mexico border"],
+    "middle_initial_slash_number": ["9/11", "Al Qaeda", "George W. Bush"],
+    "supreme_court_initials_v": ["Abortion", "Clarence Thomas", "Roe v. Wade", "U.S. Supreme Court"],
+    "vaccine_hyphen_number_plural": [
+        "Centers for Disease Control and Prevention",
+        "Covid-19 vaccine",
+        "Pfizer",
+    ],
+    "world_cup_possessives": ["Megan Rapinoe", "U.S. women's national soccer team", "Women's World Cup"],
+}
+
+
+def test_the_corpus_covers_every_file_in_it():
+    assert {path.stem for path in REALWORLD.glob("*.txt")} == set(EXPECTED_TAGS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_TAGS))
+def test_tag_names_of_every_shape_split_with_the_article_as_evidence_and_no_vocabulary(name):
+    record = read_one(REALWORLD / f"{name}.txt")
+
+    tags = split_tags(record.raw_tag_line, text=f"{record.headline}\n{record.body_html}")
+
+    assert tags == EXPECTED_TAGS[name]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Abortion Clarence Thomas Roe v. Wade U.S. Supreme Court", ["Roe v. Wade", "U.S. Supreme Court"]),
+        ("Megan Rapinoe Women's World Cup", ["Megan Rapinoe", "Women's World Cup"]),
+        ("Burger King McDonald's", ["Burger King", "McDonald's"]),
+    ],
+)
+def test_without_any_evidence_v_joins_a_case_name_and_a_possessive_starts_a_name(line, expected):
+    assert split_tags(line)[-len(expected) :] == expected
+
+
+def test_the_letters_of_at_and_t_are_no_acronym_for_a_two_word_name():
+    # "AT" inside "AT&T" once counted as the initials of "AT&T T-Mobile"
+    assert split_tags("AT&T T-Mobile", text="AT&T, T-Mobile and Verizon") == ["AT&T", "T-Mobile"]
+
+
+@pytest.mark.django_db
+def test_the_corpus_imports_with_every_tag_line_split_as_an_editor_would():
+    from articles.models import Article
+    from tests.articles.import_helpers import import_articles
+
+    result = import_articles(REALWORLD)
+
+    assert result.summary == f"created {len(EXPECTED_TAGS)}, updated 0, unchanged 0, failed 0"
+    for article in Article.objects.all():
+        assert sorted(article.tags.names(), key=str.casefold) == EXPECTED_TAGS[article.external_id]
