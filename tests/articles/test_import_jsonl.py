@@ -135,3 +135,18 @@ def test_detected_by_extension_and_by_content(tmp_path):
     assert detect_format(write(tmp_path / "a.jsonl", lines(GOOD))) == "jsonl"
     assert detect_format(write(tmp_path / "a.txt", lines(GOOD))) == "jsonl"  # hill rejects JSON content
     assert detect_format(write(tmp_path / "a.data", lines(GOOD))) == "jsonl"
+
+
+def test_a_lone_surrogate_escape_fails_its_line_and_a_pair_is_the_character_it_encodes(tmp_path):
+    # JSON may escape any UTF-16 unit: "\ud83d\ude00" is one emoji, a "\ud800" alone is no character at
+    # all, and no database can store it (it used to crash the import while computing the checksum)
+    path = write(
+        tmp_path / "x.jsonl",
+        '{"external_id": "1", "headline": "Smile \\ud83d\\ude00"}\n'
+        '{"external_id": "2", "headline": "Broken \\ud800 text"}\n',
+    )
+
+    emoji, broken = jsonl.read(path)
+
+    assert emoji.headline == "Smile \N{GRINNING FACE}"
+    assert broken == Failure(2, "invalid text: a lone UTF-16 surrogate (\\ud800) is not a character")
