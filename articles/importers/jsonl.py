@@ -1,5 +1,5 @@
 """
-JSON Lines: one article per line, exactly the schema ``export_articles`` writes (see README, "Commands").
+JSON Lines: one article per line, exactly the schema ``export_articles`` writes (see docs/imports.md).
 
 Reading is line by line (constant memory). ``external_id`` and ``headline`` are required; every other
 field is optional and, when present, must have its documented type. ``url`` is ignored (it is derived

@@ -1,5 +1,5 @@
 """
-Export articles as JSON Lines (the schema is in README, "Commands"; ``articles.importers.jsonl`` reads it).
+Export articles as JSON Lines (the schema is in docs/imports.md; ``articles.importers.jsonl`` reads it).
 
 Memory stays flat: articles are read in pk-ordered chunks (keyset pagination, not OFFSET), and each
 chunk's bylines and tags come in one query each, so a chunk costs three queries whatever its size.
