@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import articles.models
+import desk.models
 
 
 class Migration(migrations.Migration):
@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
                     models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
                 ),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("expires_at", models.DateTimeField(default=articles.models.default_preview_expiry)),
+                ("expires_at", models.DateTimeField(default=desk.models.default_preview_expiry)),
                 ("revoked_at", models.DateTimeField(blank=True, null=True)),
                 (
                     "article",
