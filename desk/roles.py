@@ -23,14 +23,27 @@ REPORTER = [
     "tags.add_tag",
     "tags.view_tag",
 ]
-EDITOR = [*REPORTER, "articles.review_article", "tags.change_tag", "desk.change_previewlink"]
+EDITOR = [
+    *REPORTER,
+    "articles.review_article",
+    "tags.change_tag",
+    "desk.change_previewlink",
+    # Pinned related stories (the article form's inline).
+    "articles.add_relatedpin",
+    "articles.change_relatedpin",
+    "articles.delete_relatedpin",
+    "articles.view_relatedpin",
+]
 # Publisher: every permission of the newsroom apps, publish_article included.
 PUBLISHER_APPS = ["articles", "desk", "authors", "tags"]
 ROLES = ["Reporter", "Editor", "Publisher"]
 
 
-def assign_roles(Group, Permission):
-    """Create (or reset) the three groups with their permissions."""
+def assign_roles(Group, Permission, *, reset=True):
+    """
+    Create the three groups with their permissions: exactly these (`reset`), or these added to what a
+    site gave them (a migration granting the permissions of newer models).
+    """
 
     def perms(codes):
         found = []
@@ -39,8 +52,14 @@ def assign_roles(Group, Permission):
             found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         return found
 
-    Group.objects.get_or_create(name="Reporter")[0].permissions.set(perms(REPORTER))
-    Group.objects.get_or_create(name="Editor")[0].permissions.set(perms(EDITOR))
-    Group.objects.get_or_create(name="Publisher")[0].permissions.set(
-        Permission.objects.filter(content_type__app_label__in=PUBLISHER_APPS)
-    )
+    held = {
+        "Reporter": perms(REPORTER),
+        "Editor": perms(EDITOR),
+        "Publisher": Permission.objects.filter(content_type__app_label__in=PUBLISHER_APPS),
+    }
+    for name, permissions in held.items():
+        group = Group.objects.get_or_create(name=name)[0]
+        if reset:
+            group.permissions.set(permissions)
+        else:
+            group.permissions.add(*permissions)

@@ -10,7 +10,18 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["newsroom", "articles", "desk", "ingest", "public", "search", "authors", "tags", "images", "bench"]
+PACKAGES = [
+    "newsroom",
+    "articles",
+    "desk",
+    "ingest",
+    "public",
+    "search",
+    "authors",
+    "tags",
+    "images",
+    "bench",
+]
 
 
 def test_the_import_contracts_are_kept():
