@@ -19,7 +19,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 
 from articles.models import Article, Byline, Status, TaggedArticle
 from ingest.importers.jsonl import dumps, export_dict
-from ingest.importers.save import forget_queries
+from ingest.importers.sql import forget_queries
 
 COLUMNS = [
     "pk", "source", "external_id", "headline", "slug", "dek", "body", "section__name", "status",
