@@ -1,3 +1,9 @@
+"""
+The article and the models only it uses: sections, bylines, tag links, revisions, corrections, slug
+history and pinned related stories; the one definition of what readers may see (published_q) and the
+article's QuerySet. Over 500 lines: Article's own behaviour (slugs, sanitizing, locking, URLs) is here.
+"""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

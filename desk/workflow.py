@@ -1,6 +1,6 @@
 """
 The editorial workflow: the one place where an article's status changes and where "who may do what" is
-decided. The admin, the publish_scheduled command and the tests all call perform(); nothing else writes
+decided (over 500 lines on purpose: every transition, its permission and its checks in one module). The admin, the publish_scheduled command and the tests all call perform(); nothing else writes
 Article.status (tests/desk/test_workflow.py greps for it).
 
 States: draft → in_review → (approved) → scheduled / published → unpublished → published again.

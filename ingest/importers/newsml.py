@@ -1,6 +1,7 @@
 """
 IPTC NewsML: NewsML-G2 items (a `newsItem`, or a `newsMessage` holding several) and NewsML 1.x
-documents (root `NewsML`, the format Reuters and AFP sent for years). One Record per text item.
+documents (root `NewsML`, the format Reuters and AFP sent for years). One Record per text item. Over 500
+lines: two standards and the item shapes of several agencies, each documented in the table below.
 
 NewsML-G2 text item (prefixes vary: default namespace, `nar:`, none; names are matched in any namespace)
 

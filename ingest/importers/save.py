@@ -1,7 +1,8 @@
 """
 The one save path for every import format: records in, articles out, in batches. The orchestration of
 the stages, each in its module: build (``validation``), match (``fingerprints``), related rows
-(``related_rows``), write (``sql``), and the background pipeline that runs them (``stages``).
+(``related_rows``), write (``sql``), and the background pipeline that runs them (``stages``). About 500
+lines: the batch state machine (buffers, the two pipeline threads, retries one by one) stays in one class.
 
 ``Importer.add(record, path=..., format_name=...)`` validates a record at once (in Python, no query)
 and buffers it; every ``batch_size`` records (and at ``close()``) the batch is written in ONE
