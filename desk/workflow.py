@@ -1,7 +1,8 @@
 """
 The editorial workflow: the one place where an article's status changes and where "who may do what" is
-decided (over 500 lines on purpose: every transition, its permission and its checks in one module). The admin, the publish_scheduled command and the tests all call perform(); nothing else writes
-Article.status (tests/desk/test_workflow.py greps for it).
+decided (over 500 lines on purpose: every transition, its permission and its checks in one module). The
+admin, the publish_scheduled command and the tests all call perform(); nothing else writes Article.status
+(tests/desk/test_workflow.py greps for it).
 
 States: draft → in_review → (approved) → scheduled / published → unpublished → published again.
 
@@ -10,7 +11,7 @@ revision; any later edit makes a new, unapproved revision, which withdraws the a
 `schedule` are offered only while the latest revision is approved, so what goes live is the approved content.
 A publisher's own `publish_update` or `republish` counts as their approval of the revision it publishes.
 
-Roles are permission bundles (Django groups Reporter, Editor, Publisher, created by a migration); the code
+Roles are permission bundles (Django groups Reporter, Editor, Publisher: desk/roles.py); the code
 checks permissions, not group names:
 - articles.add_article / change_article: create articles, edit own drafts, submit (Reporter);
 - articles.review_article: edit anything not yet published, request changes, approve, legal hold (Editor);

@@ -19,11 +19,11 @@ import io
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 
 from images.ingest import InvalidImage, image_from_file, image_from_path
+from ingest.importers.values import url_parts
 
 FETCH_TIMEOUT = 10  # seconds, per connection attempt and read
 SCHEMES = ("http", "https")
@@ -67,8 +67,8 @@ def attach(entry: dict, import_path: Path, *, headline: str, fetch: bool):
         url = source(entry)
         if url.startswith("//"):
             url = "https:" + url
-        if urlsplit(url).scheme.lower() not in SCHEMES:
-            raise ImageProblem("only http and https URLs can be recorded or fetched")
+        if url_parts(url).scheme.lower() not in SCHEMES:
+            raise ImageProblem("only http and https URLs (well-formed) can be recorded or fetched")
         if not fetch:
             return None
         data = download(url)
@@ -87,7 +87,7 @@ def attach(entry: dict, import_path: Path, *, headline: str, fetch: bool):
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme.lower() not in SCHEMES:
+        if url_parts(newurl).scheme.lower() not in SCHEMES:
             raise ImageProblem(f"redirected to a non-http URL: {newurl}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 

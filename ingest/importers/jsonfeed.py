@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from ingest.importers.markup import autop, resolve_urls, text_to_sanitized_html
 from ingest.importers.values import (
     absolute_url,
     headline_from_text,
+    join_url,
     lone_surrogate,
     parse_datetime,
     plain_text,
@@ -182,7 +182,7 @@ def _item(item, line: int, feed: dict) -> Record | Failure:
 def _record(item: dict, line: int, feed: dict) -> Record:
     link = _string(item, "url")
     # what relative URLs in the body resolve against: the item's page, else the site's
-    base = absolute_url(urllib.parse.urljoin(_string(feed, "home_page_url"), link))
+    base = absolute_url(join_url(_string(feed, "home_page_url"), link))
     summary = _string(item, "summary")
     dek = plain_text(summary)
     if content := _string(item, "content_html"):
@@ -252,7 +252,7 @@ def _image(item: dict, base: str) -> dict | None:
             return None
     else:
         alt = ""
-    return {"url": urllib.parse.urljoin(base, url.strip()) if base else url.strip(), "alt": alt}
+    return {"url": join_url(base, url.strip()) if base else url.strip(), "alt": alt}
 
 
 def _date(item: dict, name: str):

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import html
 import re
-import urllib.parse
 
 from articles.sanitize import sanitize_html
-from ingest.importers.values import absolute_url
+from ingest.importers.values import absolute_url, join_url, url_parts
 
 
 def local_name(tag) -> str:
@@ -137,8 +136,8 @@ def resolve_urls(body: str, base: str) -> str:
 
     def resolve(match: re.Match) -> str:
         url = html.unescape(match.group(2))
-        if urllib.parse.urlsplit(url).scheme or url.startswith("#"):
+        if url_parts(url).scheme or url.startswith("#"):
             return match.group(0)
-        return f'{match.group(1)}="{html.escape(urllib.parse.urljoin(base, url), quote=True)}"'
+        return f'{match.group(1)}="{html.escape(join_url(base, url), quote=True)}"'
 
     return _URL_ATTRIBUTE.sub(resolve, body)

@@ -37,7 +37,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,11 +53,13 @@ from ingest.importers.safexml import (
 from ingest.importers.values import (
     absolute_url,
     headline_from_text,
+    join_url,
     parse_datetime,
     plain_text,
     problem,
     split_names,
     unique,
+    url_parts,
 )
 
 EXTENSIONS = (".rss", ".atom", ".xml", ".rdf")
@@ -172,13 +173,13 @@ def _own_link(parent, ancestors) -> str:
 
 def _join(base: str, url: str) -> str:
     url = url.strip()
-    return urllib.parse.urljoin(base, url) if base and url else url
+    return join_url(base, url) if base and url else url
 
 
 def _base(element, base: str) -> str:
     """`base` with the xml:base of `element` (and nothing above it) applied."""
     if value := element.get(XML_BASE, "").strip():
-        return urllib.parse.urljoin(base, value)
+        return join_url(base, value)
     return base
 
 
@@ -238,7 +239,7 @@ def _image(item, enclosures: list, base: str) -> dict | None:
         url = element.get("url", "").strip()
         kind = element.get("medium", "") or element.get("type", "")
         is_image = kind.startswith("image") or local_name(element.tag) == "thumbnail"
-        if url and (is_image or (not kind and _IMAGE_PATH.search(urllib.parse.urlsplit(url).path))):
+        if url and (is_image or (not kind and _IMAGE_PATH.search(url_parts(url).path))):
             parent = element.getparent()
             return {
                 "url": _join(base, url),

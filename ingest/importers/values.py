@@ -106,10 +106,29 @@ def split_names(byline: str) -> list[str]:
 
 
 def absolute_url(url: str) -> str:
-    """The URL when it is absolute (http or https, with a host), else ""."""
+    """The URL when it is absolute (http or https, with a host), else "" (a malformed one included)."""
     url = url.strip()
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # e.g. "https://]x" or an unclosed "[": urllib's "Invalid IPv6 URL"
+        return ""
     return url if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
+def join_url(base: str, url: str) -> str:
+    """`url` resolved against `base` (RFC 3986); `url` as it is when either is malformed."""
+    try:
+        return urllib.parse.urljoin(base, url)
+    except ValueError:
+        return url
+
+
+def url_parts(url: str) -> urllib.parse.SplitResult:
+    """urlsplit(), with a malformed URL read as a relative path (no scheme, no host) instead of an error."""
+    try:
+        return urllib.parse.urlsplit(url)
+    except ValueError:
+        return urllib.parse.SplitResult("", "", url, "", "")
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
