@@ -68,7 +68,7 @@ def attach(entry: dict, import_path: Path, *, headline: str, fetch: bool):
         if url.startswith("//"):
             url = "https:" + url
         if url_parts(url).scheme.lower() not in SCHEMES:
-            raise ImageProblem("only http and https URLs (well-formed) can be recorded or fetched")
+            raise ImageProblem("only http and https URLs can be recorded or fetched")
         if not fetch:
             return None
         data = download(url)
