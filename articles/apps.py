@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        # Public site: cache purge and slug history receivers.
+        # Slug history of published articles.
         from articles import receivers  # noqa: F401
 
         pre_migrate.connect(drop_sqlite_triggers, sender=self)

@@ -12,7 +12,7 @@ signal sees every change; the database does. Kept up to date by triggers:
   related stories;
 - ``articles_article.search_vector`` (PostgreSQL only): the weighted full-text document (headline A, dek B,
   tag names B, body C) behind a GIN index. SQLite has no such column; its search is a LIKE fallback
-  (articles/search.py).
+  (search/query.py).
 
 Installed by migration ``articles.0004_public_pages_visibility``; ``install`` is idempotent and replaces
 the triggers of 0003 (same names).

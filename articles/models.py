@@ -1,8 +1,10 @@
-import datetime
-import uuid
+"""
+The article and the models only it uses: sections, bylines, tag links, revisions, corrections, slug
+history and pinned related stories; the one definition of what readers may see (published_q) and the
+article's QuerySet. Over 500 lines: Article's own behaviour (slugs, sanitizing, locking, URLs) is here.
+"""
 
 from django.conf import settings
-from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,6 +12,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
+from articles import related
 from articles.sanitize import sanitize_html
 from newsroom.slugs import unique_slug
 from tags.models import Tag
@@ -64,13 +67,6 @@ def published_q(now):
 VISIBILITY_COLUMNS = ["status", "publish_at", "unpublish_at", "legal_hold"]
 
 
-# Public site: the article columns a story card shows (the link needs the dates and the slug), read as
-# articles.paging.Card by list pages and the home page, and as deferred-field articles by related stories.
-# Not created_at: the link of a visible article never falls back to it, since published_q() requires a
-# published article's published_at and a scheduled article's publish_at.
-CARD_FIELDS = ["headline", "slug", "dek", "published_at", "publish_at"]
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         return self.filter(published_q(now or timezone.now()))
@@ -96,15 +92,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, *, limit=5, now=None):
         """Up to `limit` published stories related to `article`, pinned first, in one query."""
-        from articles.related import related_to
-
-        return related_to(article, limit=limit, now=now, using=self.db)
-
-    def latest_per_section(self, per_section, *, now=None):
-        """[(section, [story cards of its newest published articles])] in section order, in one query."""
-        from articles.related import latest_per_section
-
-        return latest_per_section(per_section, now=now, using=self.db)
+        return related.related_to(self.model, article, limit=limit, now=now, using=self.db)
 
 
 class TaggedArticleQuerySet(models.QuerySet):
@@ -492,54 +480,6 @@ class Revision(models.Model):
         )
 
 
-class Transition(models.Model):
-    """The log of every workflow action: who did what to which article, from which state to which."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Empty when the scheduler did it.",
-    )
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, choices=Status)
-    to_status = models.CharField(max_length=20, choices=Status)
-    comment = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=0, help_text="The article's lock version afterwards.")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["article", "-created_at"], name="transition_article_created")]
-
-    def __str__(self):
-        return f"{self.action}: {self.from_status} → {self.to_status}"
-
-    @property
-    def actor_name(self):
-        return (self.actor.get_full_name() or self.actor.get_username()) if self.actor else "scheduler"
-
-
-class Note(models.Model):
-    """An internal note on an article, visible only in the admin."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    text = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return self.text[:50]
-
-
 class Correction(models.Model):
     """A public correction or clarification appended to a published article (JSON-LD `correction`)."""
 
@@ -560,62 +500,6 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:50]}"
-
-
-PREVIEW_LINK_LIFETIME = datetime.timedelta(hours=48)
-
-
-def default_preview_expiry():
-    return timezone.now() + PREVIEW_LINK_LIFETIME
-
-
-class PreviewLink(models.Model):
-    """
-    A shareable preview of an article (or of one revision) for people without a login. The URL carries a
-    signed id (django.core.signing); the row decides whether it still works (expiry, revocation).
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    expires_at = models.DateTimeField(default=default_preview_expiry)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    SALT = "articles.preview"
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"preview of {self.article_id} until {self.expires_at:%Y-%m-%d %H:%M}"
-
-    def get_absolute_url(self):
-        return reverse("articles:preview", kwargs={"token": self.token})
-
-    @property
-    def token(self):
-        return signing.dumps(str(self.id), salt=self.SALT, compress=False)
-
-    def is_valid(self, now=None):
-        now = now or timezone.now()
-        return self.revoked_at is None and self.expires_at > now
-
-    @classmethod
-    def from_token(cls, token):
-        """The live link for a token, or None if the token is tampered with, expired or revoked."""
-        try:
-            link_id = uuid.UUID(signing.loads(token, salt=cls.SALT))
-        except (signing.BadSignature, ValueError, TypeError):
-            return None
-        link = cls.objects.select_related("article", "revision").filter(pk=link_id).first()
-        return link if link is not None and link.is_valid() else None
-
-
-# --- end workflow ------------------------------------------------------------------------------------------
 
 
 class ArticleSlugHistory(models.Model):

@@ -13,7 +13,7 @@ latest_per_section(): the newest articles of every section (the home page's bloc
 LATERAL join on PostgreSQL (each section reads its index) and ROW_NUMBER() on SQLite.
 
 Both read only the columns a story link shows (headline, slug, dates: models.CARD_FIELDS): related stories
-as articles with the other fields deferred, the home page's blocks as story cards (articles.paging.Card).
+as articles with the other fields deferred, the home page's blocks as story cards (public.paging.Card).
 """
 
 from django.db import connections, models
@@ -24,65 +24,42 @@ from newsroom.fixed_queries import FixedQuery
 PER_TAG = 200
 
 
-def _card_columns(table):
-    """The columns a link to a story shows (articles.models.CARD_FIELDS); the others stay deferred."""
-    return ", ".join(f'{table}."{field.column}"' for field in _card_fields())
+# The article columns a story card shows (the link needs the dates and the slug), read as public.paging.Card
+# by list pages and the home page, and as deferred-field articles by related stories. Not created_at: the
+# link of a visible article never falls back to it, since published_q() requires a published article's
+# published_at and a scheduled article's publish_at.
+CARD_FIELDS = ["headline", "slug", "dek", "published_at", "publish_at"]
 
 
-def _card_fields():
-    """The fields of a story card, in the order of articles.paging.Card."""
-    from articles.models import CARD_FIELDS, Article
-
-    return [Article._meta.get_field(name) for name in ["id", *CARD_FIELDS, "section"]]
+def card_columns(model, table):
+    """The columns a link to a story shows (CARD_FIELDS); the others stay deferred."""
+    return ", ".join(f'{table}."{field.column}"' for field in card_fields(model))
 
 
-def _cards(connection, sql, params, *, skip=0):
-    """
-    (the first `skip` columns, a story card without bylines) for each row: the card from the row's next
-    columns, _card_columns(), converted as the ORM converts those fields.
-    """
-    from articles.paging import Card
-
-    columns = [field.get_col("articles_article") for field in _card_fields()]
-    converters = []
-    for index, column in enumerate(columns):
-        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if functions:
-            converters.append((index, column, functions))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    cards = []
-    for row in rows:
-        values = list(row[skip : skip + len(columns)])
-        for index, column, functions in converters:
-            for function in functions:
-                values[index] = function(values[index], column, connection)
-        cards.append((row[:skip], Card(*values)))
-    return cards
+def card_fields(model):
+    """The fields of a story card, in the order of public.paging.Card."""
+    return [model._meta.get_field(name) for name in ["id", *CARD_FIELDS, "section"]]
 
 
-def _published(now):
-    from articles.models import Article
-
-    return Article.objects.published(now)
-
-
-# Compiled once per database (newsroom/fixed_queries.py): the article and home pages run it every time.
-_PUBLISHED = FixedQuery(_published, model=None, now=models.DateTimeField())
+# Compiled once per model and database (newsroom/fixed_queries.py): the article and home pages run it
+# every time. The model is passed in (articles.models calls this module), so nothing here imports it.
+_PUBLISHED = {}
 
 
-def _published_where(now, using):
-    """The WHERE clause of Article.objects.published(now), as SQL on the unaliased articles_article table."""
-    return _PUBLISHED.where(using, now=now)
+def published_where(model, now, using):
+    """The WHERE clause of model.objects.published(now), as SQL on the unaliased articles_article table."""
+    fixed = _PUBLISHED.get(model)
+    if fixed is None:
+        fixed = _PUBLISHED[model] = FixedQuery(
+            lambda now: model._default_manager.published(now), model=None, now=models.DateTimeField()
+        )
+    return fixed.where(using, now=now)
 
 
-def related_to(article, *, limit=5, now=None, using="default"):
-    from articles.models import Article
-
+def related_to(model, article, *, limit=5, now=None, using="default"):
     connection = connections[using]
     now = now or timezone.now()
-    published_sql, published_params = _published_where(now, using)
+    published_sql, published_params = published_where(model, now, using)
     now_param = connection.ops.adapt_datetimefield_value(now)
     if connection.vendor == "postgresql":
         candidates = """
@@ -123,7 +100,7 @@ def related_to(article, *, limit=5, now=None, using="default"):
             UNION ALL
             SELECT id, 1, 0, score FROM best
         )
-        SELECT {_card_columns("articles_article")}, ranked.score AS related_score,
+        SELECT {card_columns(model, "articles_article")}, ranked.score AS related_score,
                ranked.automatic AS related_automatic
         FROM ranked JOIN articles_article ON articles_article.id = ranked.id
         WHERE articles_article.id <> %s AND {published_sql}
@@ -144,43 +121,4 @@ def related_to(article, *, limit=5, now=None, using="default"):
         *published_params,
         limit,
     ]
-    return Article.objects.using(using).raw(sql, params)
-
-
-def latest_per_section(per_section, *, now=None, using="default"):
-    """
-    [(SectionLink, [Card, ...]), ...]: the sections with published stories, in section order, each with its
-    `per_section` newest story cards (no bylines). `per_section` is written into the SQL: a LIMIT parameter
-    made PostgreSQL plan the prepared statement again on every request.
-    """
-    from articles.paging import SectionLink
-
-    connection = connections[using]
-    published_sql, published_params = _published_where(now or timezone.now(), using)
-    columns = _card_columns("articles_article")
-    per_section = int(per_section)
-    if connection.vendor == "postgresql":
-        sql = f"""
-            SELECT s.id, s.name, s.slug, latest.* FROM articles_section s CROSS JOIN LATERAL (
-                SELECT {columns} FROM articles_article
-                WHERE articles_article.section_id = s.id AND {published_sql}
-                ORDER BY articles_article.published_at DESC, articles_article.id DESC
-                LIMIT {per_section}
-            ) latest
-            ORDER BY s.position, s.name, latest.published_at DESC, latest.id DESC"""
-    else:
-        sql = f"""
-            SELECT s.id, s.name, s.slug, latest.* FROM articles_section s JOIN (
-                SELECT {columns}, ROW_NUMBER() OVER (
-                    PARTITION BY articles_article.section_id
-                    ORDER BY articles_article.published_at DESC, articles_article.id DESC) AS n
-                FROM articles_article WHERE articles_article.section_id IS NOT NULL AND {published_sql}
-            ) latest ON latest.section_id = s.id
-            WHERE latest.n <= {per_section}
-            ORDER BY s.position, s.name, latest.published_at DESC, latest.id DESC"""
-    blocks = []
-    for section, card in _cards(connection, sql, published_params, skip=3):
-        if not blocks or blocks[-1][0].pk != section[0]:
-            blocks.append((SectionLink(*section), []))
-        blocks[-1][1].append(card)
-    return blocks
+    return model._default_manager.using(using).raw(sql, params)

@@ -1,8 +1,8 @@
 from django.utils.feedgenerator import Atom1Feed
 
-from articles.feeds import ObjectFeed
-from articles.paging import author_article_ids
 from authors.models import Author
+from public.feeds import ObjectFeed
+from public.paging import author_article_ids
 
 
 class AuthorFeed(ObjectFeed):

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from articles.cache import public_page
 from authors import feeds, views
+from public.cache import public_page
 
 app_name = "authors"
 urlpatterns = [

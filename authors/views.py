@@ -3,11 +3,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from articles import cache, structured_data
-from articles.paging import ArticleIds, author_article_ids
-from articles.views import canonical_url, paginate
 from authors.models import Author
 from newsroom.fixed_queries import FixedQuery
+from public import cache, structured_data
+from public.paging import ArticleIds, author_article_ids
+from public.views import canonical_url, paginate
 
 AUTHORS_PER_PAGE = 100
 

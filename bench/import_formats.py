@@ -2,7 +2,7 @@
 The archive and wire formats end to end on PostgreSQL, run by `bench/import_export.py --formats ...`.
 
 For each format: the same N deterministic articles (bench/formats.py) written in that format and as
-JSON Lines; a fresh database; the baselines of bench/import_export.py on those same rows (a plain COPY,
+JSON Lines; a fresh database; the baselines of bench/measuring.py on those same rows (a plain COPY,
 the ceiling, and a bare bulk_create; none with --skip-baselines), in the same run; then
 `import_articles --format <name>` (all new) and again (all unchanged), each in its own process, with its
 peak RSS and CPU time and the CPU time of the PostgreSQL backend serving it.
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.formats import SUFFIXES, WRITERS, write_jsonl
-from bench.import_export import baselines, measure, recreate_database
+from bench.measuring import baselines, measure, recreate_database
 
 FORMATS = list(WRITERS)
 

@@ -31,7 +31,7 @@ def _setup():
 
 def _parse(name: str, path: str, pipe) -> None:
     _setup()
-    from articles.importers import Failure, Record, format_module
+    from ingest.importers import Failure, Record, format_module
 
     read = format_module(name).read
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -3,7 +3,7 @@ The Jinja2 environment of the public pages (templates/jinja2/); the admin stays 
 
 Public pages render dozens of story cards; Jinja2 compiles a template to Python once, so a card costs a few
 attribute lookups rather than a walk over Django template nodes. Globals and filters mirror the Django tags
-the templates used: static, url, now, the project's own helpers (articles/templating.py) and a few of
+the templates used: static, url, now, the project's own helpers (public/templating.py) and a few of
 Django's filters.
 """
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from jinja2 import Environment, Template
 
-from articles import templating
+from public import templating
 
 
 def url(name, *args, **kwargs):

@@ -120,6 +120,10 @@ INSTALLED_APPS = [
     "authors",
     "images",
     "articles",
+    "search",
+    "desk",
+    "ingest",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -288,7 +292,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 # The public name and address of the site, for feeds, JSON-LD and absolute URLs in emails.
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Public site: keep rendered pages in the cache (articles/cache.py); 0 to benchmark uncached rendering.
+# Public site: keep rendered pages in the cache (public/cache.py); 0 to benchmark uncached rendering.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 
 LOGGING = {

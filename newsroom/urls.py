@@ -4,16 +4,16 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from articles import views as article_views
-from articles.cache import public_page
-from articles.sitemaps import SITEMAPS
+from public import views as article_views
+from public.cache import public_page
+from public.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("tags/", include("tags.urls")),
     path("authors/", include("authors.urls")),
     # Public site: feeds, sitemaps, robots.txt.
-    path("feeds/", include("articles.feed_urls")),
+    path("feeds/", include("public.feed_urls")),
     path("sitemap.xml", article_views.sitemap_index, name="sitemap_index"),
     path("sitemap-news.xml", article_views.news_sitemap, name="sitemap_news"),
     path(
@@ -23,7 +23,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", article_views.robots_txt, name="robots_txt"),
-    path("", include("articles.urls")),
+    path("", include("desk.urls")),  # shareable previews
+    path("", include("public.urls")),
 ]
 
 if settings.DEBUG:

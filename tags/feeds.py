@@ -1,7 +1,7 @@
 from django.utils.feedgenerator import Atom1Feed
 
-from articles.feeds import ObjectFeed
-from articles.paging import tag_article_ids
+from public.feeds import ObjectFeed
+from public.paging import tag_article_ids
 from tags.models import Tag
 
 

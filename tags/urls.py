@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.cache import public_page
+from public.cache import public_page
 from tags import feeds, views
 
 app_name = "tags"

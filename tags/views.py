@@ -2,10 +2,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from articles import cache, structured_data
-from articles.paging import ArticleIds, tag_page_ids
-from articles.views import canonical_url, paginate
 from newsroom.fixed_queries import FixedQuery
+from public import cache, structured_data
+from public.paging import ArticleIds, tag_page_ids
+from public.views import canonical_url, paginate
 from tags.models import Tag, TagRedirect
 
 # Run on every tag page: compiled once (newsroom/fixed_queries.py).

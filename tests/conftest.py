@@ -17,6 +17,17 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.shared_fixtures import (  # noqa: F401  (fixtures, shared by every app's tests)
+    editor,
+    newsroom,
+    other_reporter,
+    publisher,
+    ready_article,
+    reporter,
+    superuser,
+    users,
+)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -75,7 +86,7 @@ def _allow_sync_orm_in_browser_tests(request, monkeypatch):
 def _clear_cache():
     from django.core.cache import cache
 
-    from articles.cache import forget_local
+    from public.cache import forget_local
 
     cache.clear()
     forget_local()  # the generation and pages this process keeps in memory, as a fresh worker would

@@ -205,7 +205,7 @@ def test_a_bulk_load_with_triggers_suspended_ends_with_every_maintained_column_r
     from django.db import connection
 
     from articles import db_triggers
-    from articles.search import search
+    from search.query import search
 
     tag = make_tag("Loaded")
     with db_triggers.suspended(connection):

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article, TaggedArticle
 from tags.models import Tag, TagRedirect
-from tests.articles.import_helpers import import_articles
 from tests.factories import make_article, make_tag
+from tests.ingest.import_helpers import import_articles
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,65 @@
+"""
+The newsroom roles as Django groups. The workflow checks permissions, not group names, so a site can build
+other roles from the same permissions. Migration articles.0003 created the groups (with the permissions'
+names of that time); assign_roles() makes them again from today's models, e.g. in tests after a flush.
+"""
+
+REPORTER = [
+    "articles.add_article",
+    "articles.change_article",
+    "articles.view_article",
+    "articles.add_byline",
+    "articles.change_byline",
+    "articles.delete_byline",
+    "articles.view_byline",
+    "articles.view_section",
+    "articles.view_revision",
+    "desk.add_note",
+    "desk.view_note",
+    "desk.view_transition",
+    "desk.add_previewlink",
+    "desk.view_previewlink",
+    "authors.view_author",
+    "tags.add_tag",
+    "tags.view_tag",
+]
+EDITOR = [
+    *REPORTER,
+    "articles.review_article",
+    "tags.change_tag",
+    "desk.change_previewlink",
+    # Pinned related stories (the article form's inline).
+    "articles.add_relatedpin",
+    "articles.change_relatedpin",
+    "articles.delete_relatedpin",
+    "articles.view_relatedpin",
+]
+# Publisher: every permission of the newsroom apps, publish_article included.
+PUBLISHER_APPS = ["articles", "desk", "authors", "tags"]
+ROLES = ["Reporter", "Editor", "Publisher"]
+
+
+def assign_roles(Group, Permission, *, reset=True):
+    """
+    Create the three groups with their permissions: exactly these (`reset`), or these added to what a
+    site gave them (a migration granting the permissions of newer models).
+    """
+
+    def perms(codes):
+        found = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        return found
+
+    held = {
+        "Reporter": perms(REPORTER),
+        "Editor": perms(EDITOR),
+        "Publisher": Permission.objects.filter(content_type__app_label__in=PUBLISHER_APPS),
+    }
+    for name, permissions in held.items():
+        group = Group.objects.get_or_create(name=name)[0]
+        if reset:
+            group.permissions.set(permissions)
+        else:
+            group.permissions.add(*permissions)
