@@ -98,22 +98,14 @@ def prepare(
     if status == Status.SCHEDULED and record.published_at is None:
         raise RecordInvalid("a scheduled article needs a publication date")
     if record.slug:
-        _max(record.slug, SLUG_MAX, "slug")
-        try:
-            validate_unicode_slug(record.slug)
-        except ValidationError:
-            raise RecordInvalid(f"slug {record.slug!r} is not a valid slug") from None
+        _check_slug(record.slug, SLUG_MAX, "slug")
     _max(record.section, SECTION_MAX, "section name")
     for author in record.authors:
         if not author.name.strip():
             raise RecordInvalid("an author has no name")
         _max(author.name.strip(), AUTHOR_MAX, "author name")
         if author.slug:
-            _max(author.slug, AUTHOR_SLUG_MAX, "author slug")
-            try:
-                validate_unicode_slug(author.slug)
-            except ValidationError:
-                raise RecordInvalid(f"author slug {author.slug!r} is not a valid slug") from None
+            _check_slug(author.slug, AUTHOR_SLUG_MAX, "author slug")
         if author.role not in ROLES:
             raise RecordInvalid(
                 f"unknown byline role {author.role!r}; expected one of {', '.join(Byline.Role.values)}"
@@ -162,6 +154,14 @@ def checksum(record: Record, *, source: str, status: str, headline: str) -> str:
 
 def _iso(value):
     return value.isoformat() if value is not None else None
+
+
+def _check_slug(slug: str, limit: int, what: str) -> None:
+    _max(slug, limit, what)
+    try:
+        validate_unicode_slug(slug)
+    except ValidationError:
+        raise RecordInvalid(f"{what} {slug!r} is not a valid slug") from None
 
 
 def _max(value: str, limit: int, what: str) -> None:
