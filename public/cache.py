@@ -42,6 +42,7 @@ so a browser keeps the header that came with the body it already has.
 
 import datetime
 import hashlib
+import pickle
 import secrets
 import threading
 import time
@@ -108,8 +109,23 @@ def _next_scheduled_change(now):
 
 def _start_generation(now):
     generation = Generation(token=secrets.token_hex(8), next_change=_next_scheduled_change(now))
-    cache.set(GENERATION_KEY, generation, timeout=None)
+    # Stored as plain values, not the dataclass: a pickle names its class's module, and the shared cache
+    # outlives a deploy that moves or renames it.
+    cache.set(GENERATION_KEY, (generation.token, generation.next_change), timeout=None)
     return generation
+
+
+def _stored_generation():
+    """The shared generation, or None when there is none or it is not one this code can read."""
+    try:
+        token, next_change = cache.get(GENERATION_KEY)
+    except (TypeError, ValueError):  # none stored, or not a pair
+        return None
+    except (ImportError, AttributeError, pickle.UnpicklingError):  # pickled by code that is gone
+        return None
+    if not isinstance(token, str) or not (next_change is None or isinstance(next_change, datetime.datetime)):
+        return None
+    return Generation(token=token, next_change=next_change)
 
 
 # The generation as this process last read it, reused for up to LOCAL_SECONDS: a cache hit then costs one
@@ -125,7 +141,7 @@ def current_generation(now=None):
     if generation is not None and time.monotonic() - read_at < LOCAL_SECONDS:
         if generation.next_change is None or now < generation.next_change:
             return generation
-    generation = cache.get(GENERATION_KEY)
+    generation = _stored_generation()
     if generation is None or (generation.next_change is not None and now >= generation.next_change):
         generation = _start_generation(now)
     _local = (generation, time.monotonic())

@@ -433,3 +433,31 @@ def test_a_page_from_the_shared_cache_stays_in_memory_no_longer_than_its_time_th
 
     [(page, size, expires)] = cache._pages.items.values()
     assert expires - time.monotonic() <= 31
+
+
+def test_a_generation_left_in_the_shared_cache_by_code_that_moved_starts_a_new_one(client):
+    """
+    After a deploy that moves the cache's module, the shared cache (Redis) still holds a generation pickled
+    by the old code. Reading it must not fail every public page: it counts as no generation.
+    """
+    import sys
+    import types
+
+    from django.core.cache import cache as shared
+
+    make_article(headline="Still served after a deploy")
+    old_module = types.ModuleType("newsroom_code_before_the_deploy")
+    exec("class Generation:\n    pass\n", old_module.__dict__)
+    old_module.Generation.__module__ = old_module.__name__
+    sys.modules[old_module.__name__] = old_module
+    try:
+        shared.set(cache.GENERATION_KEY, old_module.Generation(), timeout=None)
+    finally:
+        del sys.modules[old_module.__name__]  # the new code no longer has that module
+    cache.forget_local()
+
+    response = client.get("/")
+
+    assert response.status_code == 200 and "Still served after a deploy" in response.text
+    token, next_change = shared.get(cache.GENERATION_KEY)  # a new generation, stored as plain values
+    assert isinstance(token, str) and cache.current_generation().token == token
