@@ -17,15 +17,12 @@ import datetime
 import json
 import random
 from html import escape
+from itertools import accumulate
 from pathlib import Path
 
+from bench.text import article_words, vocabulary
+
 SEED = 20240101
-WORDS = (
-    "city council budget vote school storm river bridge court judge police union strike market bank "
-    "election mayor senate health hospital water drought fire road rail transit housing rent tax "
-    "report inquiry museum festival team season coach player weather harbour port airport energy "
-    "climate farm price wage worker company startup university student teacher minister policy plan"
-).split()
 SECTIONS = ["News", "Politics", "Business", "Sport", "Culture", "Science", "Health", "Opinion", "World",
             "Local", "Technology", "Weather"]  # fmt: skip
 FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hugo", "Ines", "Jon", "Kai", "Lena",
@@ -35,32 +32,30 @@ LAST = ["Ali", "Berg", "Cho", "Diaz", "Evans", "Fischer", "Garcia", "Haddad", "I
 START = datetime.datetime(2015, 1, 1, tzinfo=datetime.UTC)
 
 
-def _vocabulary(rng):
-    tags = set()
-    while len(tags) < 3000:
-        tags.add(" ".join(rng.choice(WORDS).capitalize() for _ in range(rng.choice([1, 2, 2, 3]))))
-    return sorted(tags)
+TAGS = 3000
 
 
 def articles(n: int):
-    """The `n` benchmark articles as dicts, always the same for the same n."""
+    """
+    The `n` benchmark articles as dicts, always the same for the same n: realistic text (bench/text.py),
+    300-1,500 words each, tags from a few thousand names with a Zipf (long-tail) popularity.
+    """
     rng = random.Random(SEED)
-    vocabulary = _vocabulary(rng)
+    words = vocabulary(SEED)
+    tags = words.tag_names(rng, TAGS)
+    rng.shuffle(tags)
+    tag_weights = list(accumulate(1 / rank**1.1 for rank in range(1, len(tags) + 1)))
     authors = [f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}" for i in range(400)]
     for i in range(n):
-        words = rng.choices(WORDS, k=rng.randint(6, 12))
-        paragraphs = [
-            " ".join(rng.choices(WORDS, k=rng.randint(25, 60))).capitalize() + "."
-            for _ in range(rng.randint(5, 9))
-        ]
+        chosen = list(dict.fromkeys(rng.choices(tags, cum_weights=tag_weights, k=rng.randint(2, 8))))
         yield {
             "external_id": f"bench-{i:07d}",
-            "headline": " ".join(words).capitalize() + f" ({i})",
-            "dek": " ".join(rng.choices(WORDS, k=15)).capitalize() + ".",
-            "paragraphs": paragraphs,
+            "headline": f"{words.headline(rng)} ({i})",
+            "dek": words.sentence(rng, rng.randint(15, 30)),
+            "paragraphs": words.paragraphs(rng, article_words(rng)),
             "section": rng.choice(SECTIONS),
             "authors": rng.sample(authors, rng.choice([1, 1, 1, 2, 2, 3])),
-            "tags": rng.sample(vocabulary, rng.randint(2, 8)),
+            "tags": chosen,
             "published_at": START + datetime.timedelta(minutes=37 * i + rng.randint(0, 30)),
         }
 

@@ -3,12 +3,14 @@ Import/export benchmark on PostgreSQL.
 
     .venv/bin/python bench/import_export.py [--n 20000] [--database-url postgres://postgres@127.0.0.1:5432/bench_imports]
 
-1. generates N deterministic articles as JSON Lines (seeded; ~2,000 tags with a Zipf long tail, 1-8 per
-   article; ~300 authors, 1-3 per article; 8 sections; bodies of 4-8 paragraphs);
+1. generates N deterministic articles as JSON Lines (bench/formats.py: realistic text from bench/text.py,
+   300-1,500 words each; 3,000 tags with a Zipf long tail, 2-8 per article; 400 authors, 1-3 per
+   article; 12 sections);
 2. drops and re-creates the database named in --database-url and migrates it (and drops it at the
    end unless --keep);
-3. baselines, in this process: the same rows written with a plain COPY (the ceiling), and with a bare
-   ORM bulk_create (no validation, sanitizing, matching or slugs), each followed by TRUNCATE;
+3. baselines, in this process: the same rows written with a bare COPY (no triggers: the ceiling), the
+   same COPY followed by the search vectors computed in SQL (what any full-text import must pay), and a
+   bare ORM bulk_create (no validation, sanitizing, matching or slugs), each followed by TRUNCATE;
 4. times `import_articles` (all new), `import_articles` again (all unchanged) and `export_articles`,
    each in its own subprocess, reporting articles/s and the subprocess's peak RSS (ru_maxrss from
    wait4, i.e. the whole Python process including Django, not only the data);
@@ -21,10 +23,7 @@ The machine may be shared: compare ratios, and look at the load printed with the
 """
 
 import argparse
-import datetime
-import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -35,69 +34,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.formats import write_jsonl  # noqa: E402
 from bench.measuring import baselines, drop_database, measure, recreate_database  # noqa: E402
-
-FIRST = (
-    "Ana Bo Carla Dmitri Elena Farid Grace Hugo Ines Jonas Kemal Lena Mateo Nadia Omar Priya Quinn Rosa "
-    "Sami Tomas"
-).split()
-LAST = (
-    "Abbott Berg Chen Diaz Evans Fischer Garcia Hansen Ito Jensen Kowalski Lopez Meyer Novak Okafor Park "
-    "Quispe Rivera Sato Tanaka"
-).split()
-WORDS = (
-    "council budget harbour bridge election climate energy school hospital court police river port rail "
-    "housing water museum festival market tax union strike trade farm forest storm flood heat vaccine "
-    "transport airport library stadium university research bank inflation wage pension border embassy"
-).split()
-PLACES = "Lisbon Oslo Nairobi Quito Osaka Tbilisi Hanoi Perth Accra Lima Dakar Turin Riga Cork".split()
-
-
-def generate(path: Path, n: int, seed: int = 2026):
-    rng = random.Random(seed)
-    tags = set()
-    while len(tags) < 2000:
-        kind = rng.random()
-        if kind < 0.4:
-            tags.add(f"{rng.choice(FIRST)} {rng.choice(LAST)}")
-        elif kind < 0.7:
-            tags.add(f"{rng.choice(PLACES)} {rng.choice(WORDS).title()}")
-        else:
-            tags.add(f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {rng.randint(1, 99)}")
-    tags = sorted(tags)
-    rng.shuffle(tags)
-    tag_weights = [1 / (rank**1.1) for rank in range(1, len(tags) + 1)]  # Zipf long tail
-    authors = sorted({f"{rng.choice(FIRST)} {rng.choice(LAST)}-{i % 15}" for i in range(300)})
-    sections = ["News", "World", "Politics", "Business", "Science", "Culture", "Sport", "Opinion"]
-    start = datetime.datetime(2015, 1, 1, tzinfo=datetime.UTC)
-    with path.open("w", encoding="utf-8") as f:
-        for i in range(n):
-            words = rng.sample(WORDS, 6)
-            headline = f"{words[0].title()} {words[1]} and {words[2]} in {rng.choice(PLACES)}: {i}"
-            paragraphs = [
-                " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 60))).capitalize() + "."
-                for _ in range(rng.randint(4, 8))
-            ]
-            chosen = list(dict.fromkeys(rng.choices(tags, tag_weights, k=rng.randint(1, 8))))
-            bylines = rng.sample(authors, rng.randint(1, 3))
-            published = start + datetime.timedelta(minutes=17 * i)
-            f.write(
-                json.dumps(
-                    {
-                        "source": "bench",
-                        "external_id": f"b-{i:07d}",
-                        "headline": headline,
-                        "dek": " ".join(words[3:]).capitalize(),
-                        "body_html": "\n".join(f"<p>{p}</p>" for p in paragraphs),
-                        "section": rng.choice(sections),
-                        "authors": [{"name": name} for name in bylines],
-                        "tags": chosen,
-                        "status": "published",
-                        "published_at": published.isoformat(),
-                    }
-                )
-                + "\n"
-            )
 
 
 def main():
@@ -154,7 +92,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "articles.jsonl"
         started = time.perf_counter()
-        generate(data, n)
+        write_jsonl(data, n)
         print(
             f"generated {n:,} articles ({data.stat().st_size / 2**20:.0f} MiB) "
             f"in {time.perf_counter() - started:.1f} s"

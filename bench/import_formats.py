@@ -3,7 +3,8 @@ The archive and wire formats end to end on PostgreSQL, run by `bench/import_expo
 
 For each format: the same N deterministic articles (bench/formats.py) written in that format and as
 JSON Lines; a fresh database; the baselines of bench/measuring.py on those same rows (a plain COPY,
-the ceiling, and a bare bulk_create; none with --skip-baselines), in the same run; then
+the ceiling, with no trigger; the same COPY followed by the search vectors computed in SQL; and a bare
+bulk_create; none with --skip-baselines), in the same run; then
 `import_articles --format <name>` (all new) and again (all unchanged), each in its own process, with its
 peak RSS and CPU time and the CPU time of the PostgreSQL backend serving it.
 """
@@ -44,9 +45,10 @@ def run_formats(names, *, n, env, python, manage, database_url, root, tmp, bulk_
         )
 
     print(f"\nFormats, N = {n:,} articles each; CPU: the command's process / its PostgreSQL backend")
+    print("COPY: bare (no triggers); COPY+vec: bare COPY, then the search vectors in one SQL UPDATE")
     print(f"{'format':<7} {'import/s':>8} {'CPU s':>11} {'peak RSS':>9} {'COPY/s':>7} {'ratio':>6} "
-          f"{'bulk_create/s':>13} {'ratio':>6} {'re-import/s':>11} {'CPU s':>11} "
-          f"{'peak RSS':>9}")  # fmt: skip
+          f"{'COPY+vec/s':>10} {'ratio':>6} {'bulk_create/s':>13} {'ratio':>6} {'re-import/s':>11} "
+          f"{'CPU s':>11} {'peak RSS':>9}")  # fmt: skip
     for name, base, seconds, rss, cpu, server, again, again_rss, again_cpu, again_server in results:
         rate = n / seconds
         copy = (
@@ -54,12 +56,17 @@ def run_formats(names, *, n, env, python, manage, database_url, root, tmp, bulk_
             if "copy" in base
             else f"{'-':>7} {'-':>6}"
         )
+        vectors = (
+            f"{n / base['copy_vector']:10,.0f} {rate / (n / base['copy_vector']):5.2f}x"
+            if "copy_vector" in base
+            else f"{'-':>10} {'-':>6}"
+        )
         bulk = (
             f"{n / base['bulk_create']:13,.0f} {rate / (n / base['bulk_create']):5.2f}x"
             if "bulk_create" in base
             else f"{'-':>13} {'-':>6}"
         )
         print(
-            f"{name:<7} {rate:8,.0f} {cpu:5.0f}/{server:<5.0f} {rss:5.0f} MiB {copy} "
+            f"{name:<7} {rate:8,.0f} {cpu:5.0f}/{server:<5.0f} {rss:5.0f} MiB {copy} {vectors} "
             f"{bulk} {n / again:11,.0f} {again_cpu:5.1f}/{again_server:<5.1f} {again_rss:5.0f} MiB"
         )
