@@ -233,3 +233,31 @@ def test_prune_audit_log_deletes_what_is_older_than_the_retention(capsys, settin
 def test_prune_audit_log_refuses_a_bad_age(days, db):
     with pytest.raises(CommandError, match="older-than"):
         call_command("prune_audit_log", "--older-than", days)
+
+
+def test_images_uploaded_edited_and_deleted_in_the_admin_are_logged(
+    admin_client, superuser, settings, tmp_path
+):
+    from images.models import Image
+    from tests.images.conftest import encode, photo, upload
+
+    settings.MEDIA_ROOT = tmp_path
+    added = admin_client.post(
+        "/admin/images/image/add/",
+        {"file": upload(encode(photo((300, 200)), "JPEG")), "alt_text": "A harbour"},
+    )
+    assert added.status_code == 302
+    image = Image.objects.get()
+    edit = admin_client.get(f"/admin/images/image/{image.pk}/change/")
+    admin_client.post(
+        f"/admin/images/image/{image.pk}/change/", admin_form_data(edit, alt_text="The harbour")
+    )
+    admin_client.post(f"/admin/images/image/{image.pk}/delete/", {"post": "yes"})
+
+    actions = [(entry.action, entry.actor) for entry in entries_for(image)]
+    assert actions[0] == (LogEntry.Action.CREATE, superuser)
+    assert (LogEntry.Action.UPDATE, superuser) in actions
+    assert actions[-1] == (LogEntry.Action.DELETE, superuser)
+    assert any(
+        entry.changes_dict.get("alt_text") == ["A harbour", "The harbour"] for entry in entries_for(image)
+    )
