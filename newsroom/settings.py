@@ -322,6 +322,9 @@ OTP_REQUIRED_ROLES = env_list(
     "Editor,Publisher,articles.publish_article,articles.review_article,auth.change_user,superuser",
 )
 OTP_TOTP_ISSUER = SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = (
+    True  # no admin page shows a device's secret or QR code, not even to superusers
+)
 AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", "365"))
 # How many proxies of ours are in front of the app: the audit log's client address (accounts/middleware.py).
 AUDIT_LOG_TRUSTED_PROXIES = int(os.environ.get("AUDIT_LOG_TRUSTED_PROXIES", "0"))

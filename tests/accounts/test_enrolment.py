@@ -128,3 +128,16 @@ def test_reset_2fa_removes_recovery_codes_too(client, editor):
 def test_reset_2fa_of_an_unknown_user_is_a_clear_error(db):
     with pytest.raises(CommandError, match="No user named 'nobody': nothing was reset."):
         call_command("reset_2fa", "nobody")
+
+
+def test_the_device_admin_never_shows_a_secret(client, superuser, editor):
+    from base64 import b32encode as encode
+
+    verified_login(client, superuser)
+    device = TOTPDevice.objects.create(user=editor, name="phone", confirmed=True)
+
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+
+    assert page.status_code == 200
+    assert device.key not in page.text and encode(device.bin_key).decode() not in page.text
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
