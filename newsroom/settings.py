@@ -301,3 +301,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Staff accounts (issue 16, docs/accounts.md): two-factor for the admin (django-otp) and the audit log
+# (django-auditlog). OTP_REQUIRED_ROLES: groups, permissions (app.codename) or "superuser" whose members must
+# use two-factor; empty turns it off for everyone (development only).
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "auditlog",
+    "accounts",
+]
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1 : 0] = [
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.AuditMiddleware",
+]
+OTP_REQUIRED_ROLES = env_list(
+    "OTP_REQUIRED_ROLES",
+    "Editor,Publisher,articles.publish_article,articles.review_article,auth.change_user,superuser",
+)
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = (
+    True  # no admin page shows a device's secret or QR code, not even to superusers
+)
+AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", "365"))
+# How many proxies of ours are in front of the app: the audit log's client address (accounts/middleware.py).
+AUDIT_LOG_TRUSTED_PROXIES = int(os.environ.get("AUDIT_LOG_TRUSTED_PROXIES", "0"))

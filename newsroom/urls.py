@@ -9,6 +9,7 @@ from public.cache import public_page
 from public.sitemaps import SITEMAPS
 
 urlpatterns = [
+    path("admin/2fa/", include("accounts.urls")),  # two-factor enrolment and code step (docs/accounts.md)
     path("admin/", admin.site.urls),
     path("tags/", include("tags.urls")),
     path("authors/", include("authors.urls")),
