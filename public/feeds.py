@@ -16,6 +16,7 @@ from public.paging import ArticleIds, newest_ids
 from public.structured_data import absolute
 
 FEED_SIZE = 30
+ITEM_FIELDS = ("pk", "headline", "slug", "dek", "published_at", "publish_at", "created_at", "updated_at")
 
 
 class ArticleFeed(Feed):
@@ -28,9 +29,12 @@ class ArticleFeed(Feed):
         return newest_ids(Article.objects.published())
 
     def items(self, obj):
-        articles = Article.objects.prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-        ).with_tags()
+        # An item shows the dek, never the body: the body is not even read (a feed is 30 articles).
+        articles = (
+            Article.objects.only(*ITEM_FIELDS)
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .with_tags()
+        )
         return ArticleIds(self.article_ids(obj), articles=articles)[:FEED_SIZE]
 
     url_name = None  # the feed's own URL name, for its absolute self link
