@@ -39,7 +39,7 @@ MAX_QUERY_LENGTH = 200
 CONFIG = "english_unaccent"  # articles/db_triggers.py creates it
 START, STOP = "\u2060\u27e6", "\u27e7\u2060"  # sentinels; never typed by a reader, never in stored text
 SNIPPET_WORDS = 30
-SNIPPET_SOURCE_CHARS = 3000  # of the body, for snippets: enough for a few paragraphs
+SNIPPET_SOURCE_CHARS = 1000  # of the body, for snippets: two or three paragraphs
 CANDIDATES = 1000  # the newest matches that are ranked: 50 pages of 20
 RECENCY_DAYS = 30
 
@@ -122,12 +122,11 @@ def _candidates_fallback(queryset, query, candidates):
 
 def with_highlights(articles, query):
     """
-    `articles` with what highlight() reads: `snippet_source` (the start of the body), and on PostgreSQL the
-    headline and snippet marked by ts_headline over the dek and that start only.
+    `articles` with what highlight() reads: on PostgreSQL the headline and a snippet marked by ts_headline
+    over the dek and the start of the body only; elsewhere that start (`snippet_source`), cut in Python.
     """
-    articles = articles.annotate(snippet_source=Left("body", SNIPPET_SOURCE_CHARS))
     if connections[articles.db].vendor != "postgresql":
-        return articles
+        return articles.annotate(snippet_source=Left("body", SNIPPET_SOURCE_CHARS))
     search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
     # Tags stripped in SQL (a tag cut off at the end too); every "<" of text was escaped by the sanitizer.
     bounded_text = RawSQL(
@@ -190,13 +189,11 @@ def _plain(html_text):
 
 def highlight(article, query):
     """(headline, snippet) as safe HTML with the query's words marked; `article` from with_highlights()."""
-    source = _plain(article.snippet_source)
     if hasattr(article, "snippet_marked"):
+        # Without a match in its text, ts_headline returns the text's first words: the snippet still reads.
         headline = article.headline_marked or article.headline
-        snippet = html.unescape(article.snippet_marked or "")
-        if START not in snippet:
-            snippet = _cut(_plain(article.dek) or source, [], SNIPPET_WORDS)
-        return _highlight_marked(headline), _highlight_marked(snippet)
+        return _highlight_marked(headline), _highlight_marked(html.unescape(article.snippet_marked or ""))
+    source = _plain(article.snippet_source)
     words = words_of(query)
     if not any(word in source.lower() for word in words):
         source = _plain(article.dek) or source
