@@ -11,8 +11,9 @@ signal sees every change; the database does. Kept up to date by triggers:
 - ``tags_tag.article_count``: how many articles carry the tag (both databases), the rarity weight of
   related stories;
 - ``articles_article.search_vector`` (PostgreSQL only): the weighted full-text document (headline A, dek B,
-  tag names B, body C) behind a GIN index. SQLite has no such column; its search is a LIKE fallback
-  (search/query.py).
+  tag names B, body C) behind a GIN index, in the text search configuration ``english_unaccent`` (English
+  stemming after unaccent, so "cafe" finds "Café"; search/query.py queries with the same configuration).
+  SQLite has no such column; its search is a LIKE fallback (search/query.py).
 
 Installed by migration ``articles.0004_public_pages_visibility``; ``install`` is idempotent and replaces
 the triggers of 0003 (same names).
@@ -23,6 +24,19 @@ import contextlib
 POSTGRES_SCHEMA = """
 ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_vector tsvector;
 CREATE INDEX IF NOT EXISTS article_search_vector ON articles_article USING gin (search_vector);
+"""
+
+# English with accents folded first, for documents and queries alike. Created here, not in a migration of
+# its own, because every migration that installs the triggers (0004, 0008, 0013) needs it to exist.
+POSTGRES_CONFIG = """
+CREATE EXTENSION IF NOT EXISTS unaccent;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'english_unaccent') THEN
+        CREATE TEXT SEARCH CONFIGURATION english_unaccent (COPY = english);
+        ALTER TEXT SEARCH CONFIGURATION english_unaccent
+            ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+    END IF;
+END $$;
 """
 
 POSTGRES_INSTALL = r"""
@@ -66,13 +80,13 @@ CREATE TRIGGER articles_article_sync_tagged
 -- the importer computes it ahead, beside the transaction that writes the article.
 CREATE OR REPLACE FUNCTION articles_search_head(p_headline text, p_dek text, p_tags text)
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT setweight(to_tsvector('english', coalesce(p_headline, '')), 'A')
-        || setweight(to_tsvector('english', coalesce(p_dek, '')), 'B')
-        || setweight(to_tsvector('english', coalesce(p_tags, '')), 'B')
+    SELECT setweight(to_tsvector('english_unaccent', coalesce(p_headline, '')), 'A')
+        || setweight(to_tsvector('english_unaccent', coalesce(p_dek, '')), 'B')
+        || setweight(to_tsvector('english_unaccent', coalesce(p_tags, '')), 'B')
 $$;
 CREATE OR REPLACE FUNCTION articles_search_body(p_body text)
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT setweight(to_tsvector('english', coalesce(p_body, '')), 'C')
+    SELECT setweight(to_tsvector('english_unaccent', coalesce(p_body, '')), 'C')
 $$;
 CREATE OR REPLACE FUNCTION articles_search_text(p_headline text, p_dek text, p_tags text, p_body text)
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -106,7 +120,7 @@ BEGIN
     -- removals and renames recompute it.
     UPDATE articles_article a SET search_vector = coalesce(a.search_vector, ''::tsvector) || n.doc
       FROM (SELECT nr.content_object_id AS id,
-                   setweight(to_tsvector('english', string_agg(t.name, ' ')), 'B') AS doc
+                   setweight(to_tsvector('english_unaccent', string_agg(t.name, ' ')), 'B') AS doc
               FROM new_rows nr JOIN tags_tag t ON t.id = nr.tag_id GROUP BY nr.content_object_id) n
      WHERE a.id = n.id;
     RETURN NULL;
@@ -233,6 +247,7 @@ def install(connection, *, schema=True, backfill=True):
         if connection.vendor == "postgresql":
             if schema:
                 cursor.execute(POSTGRES_SCHEMA)
+            cursor.execute(POSTGRES_CONFIG)
             cursor.execute(POSTGRES_INSTALL)
             if backfill:
                 cursor.execute(POSTGRES_BACKFILL)

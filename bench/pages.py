@@ -79,6 +79,7 @@ def pick_pages():
     tag = Tag.objects.get(pk=1)  # Zipf rank 1: the most used tag
     tag_pages = -(-Article.objects.published().filter(tags=tag).count() // 20)
     searched = Tag.objects.get(pk=40)  # a named subject on about 1% of the stories
+    rare = Tag.objects.filter(article_count__gt=0).order_by("article_count", "pk").first()
     pages = {
         "article": article.get_absolute_url(),
         "tag": tag.get_absolute_url(),
@@ -86,6 +87,13 @@ def pick_pages():
         "author": Author.objects.get(pk=1).get_absolute_url(),
         "home": "/",
         "search": "/search/?q=" + searched.name.replace(" ", "+"),
+        # issue 15: a term on many stories (the busiest tag), its second page, and a rare one.
+        "search-common": "/search/?q=" + tag.name.replace(" ", "+"),
+        "search-page2": "/search/?q=" + tag.name.replace(" ", "+") + "&page=2",
+        "search-rare": "/search/?q=" + rare.name.replace(" ", "+"),
+        "feed-tag": tag.get_absolute_url() + "feed/",
+        "feed-author": Author.objects.get(pk=1).get_absolute_url() + "feed/",
+        "feed-section": article.section.get_absolute_url() + "feed/",
     }
     try:
         pages["feed"] = reverse("feeds:latest")

@@ -296,8 +296,14 @@ def _nonce(request):
     return getattr(request, "_csp_nonce", None)
 
 
-def public_page(view):
-    """Serve `view` from the page cache to anonymous readers; ETag, Last-Modified, 304 and Cache-Control."""
+def public_page(view=None, *, key=None):
+    """
+    Serve `view` from the page cache to anonymous readers; ETag, Last-Modified, 304 and Cache-Control.
+    Pages are stored under their full path, or under `key(request)` for a view whose page depends on a
+    normalized form of the request only (search: @public_page(key=...)).
+    """
+    if view is None:
+        return lambda view: public_page(view, key=key)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -312,12 +318,12 @@ def public_page(view):
         now = timezone.now()
         generation = current_generation(now)
         stored = getattr(settings, "PUBLIC_PAGE_CACHE", True)
-        path = request.get_full_path()
+        path = request.get_full_path() if key is None else key(request)
         page = _pages.get(generation.token, path) if stored else None
         response = None  # a fresh render's own response; a stored page gets a new one below
         if page is None:
-            key = _page_key(generation, path)
-            entry = cache.get(key) if stored else None
+            shared_key = _page_key(generation, path)
+            entry = cache.get(shared_key) if stored else None
             if entry is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming:
@@ -337,7 +343,7 @@ def public_page(view):
                 }
                 page = _Page.from_entry(entry)
                 if stored:
-                    cache.set(key, entry, timeout=_ttl(generation, now))
+                    cache.set(shared_key, entry, timeout=_ttl(generation, now))
                     _pages.put(generation.token, path, page, size=page.size, ttl=_ttl(generation, now))
             else:
                 page = _Page.from_entry(entry)

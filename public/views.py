@@ -1,5 +1,6 @@
 import datetime
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -25,6 +26,7 @@ from public.paging import (
     tag_links,
 )
 from search import query as search
+from search import suggest as search_suggestions
 
 PAGE_SIZE = 20
 HOME_LATEST = 10
@@ -225,9 +227,23 @@ def section_detail(request, slug):
     )
 
 
+def search_url(query, number=1):
+    """The search page of `query` (normalized) at page `number`."""
+    params = {"q": query} | ({"page": number} if number != 1 else {})
+    return "/search/?" + urlencode(params)
+
+
+def _search_page_key(request):
+    # Cached per normalized query and page: "Café  Crème" and "cafe creme" are one page; other parameters
+    # (tracking tags) do not make another.
+    return search_url(search.normalize(request.GET.get("q", "")), request.GET.get("page", "1").strip())
+
+
 @require_safe
+@cache.public_page(key=_search_page_key)
 def search_page(request):
-    query = request.GET.get("q", "").strip()
+    # Everything below depends on the normalized query and the page only: the page cache's key.
+    query = search.normalize(request.GET.get("q", ""))
     context = {"query": query, "max_length": search.MAX_QUERY_LENGTH}
     if not query or not search.words_of(query):
         context["problem"] = "empty"
@@ -235,15 +251,36 @@ def search_page(request):
     if len(query) > search.MAX_QUERY_LENGTH:
         context["problem"] = "too_long"
         return render(request, "articles/search.html", context)
-    results = search.search(Article.objects.published().select_related("section"), query)
-    # The result count is kept for the cache generation: paging through results counts once.
-    page = paginate(request, results, count_key="search:" + hashlib.sha256(query.encode()).hexdigest())
+    now = timezone.now()
+    published = Article.objects.published(now)
+    # The ranked ids (at most search.CANDIDATES) are kept for the cache generation: paging costs no ranking.
+    ids = cache.cached_value(
+        "search:" + hashlib.sha256(query.encode()).hexdigest(),
+        lambda: search.ranked_ids(published, query, now=now),
+        now=now,
+    )
+    articles = search.with_highlights(Article.objects.only(*SEARCH_RESULT_FIELDS), query)
+    page = paginate(request, ArticleIds(ids, now=now, articles=articles))
     prefetch_related_objects(page.object_list, _bylines_prefetch())
     context["page"] = page
+    context["page_links"] = [
+        (number, None if number == page.paginator.ELLIPSIS else search_url(query, number))
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]
+    context["previous_url"] = page.has_previous() and search_url(query, page.previous_page_number())
+    context["next_url"] = page.has_next() and search_url(query, page.next_page_number())
+    context["candidates"] = search.CANDIDATES
     context["results"] = [(article, *search.highlight(article, query)) for article in page.object_list]
+    if not ids:
+        suggested = search_suggestions.suggestion(published, query, now=now)
+        context["suggestion"] = suggested and (suggested, search_url(suggested))
     response = render(request, "articles/search.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# What a search result shows (its link, headline, dek, date); the body only as with_highlights()'s start.
+SEARCH_RESULT_FIELDS = ("pk", "headline", "slug", "dek", "published_at", "publish_at", "created_at")
 
 
 @require_safe

@@ -69,3 +69,41 @@ def test_rss_feed_has_absolute_self_link_and_dates(client, stories):
 def test_feeds_of_unknown_things_are_404(client):
     for url in ["/tags/none/feed/", "/authors/none/feed/", "/sections/none/feed/"]:
         assert client.get(url).status_code == 404
+
+
+def feed_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_an_uncached_feed_makes_the_same_queries_for_2_items_or_30_and_never_reads_bodies(
+    client, stories, url, settings
+):
+    from articles.models import Section
+    from authors.models import Author
+    from public import cache
+    from tags.models import Tag
+
+    settings.PUBLIC_PAGE_CACHE = False  # every request renders
+    few = feed_queries(client, url)
+    law, courts = Section.objects.get(slug="law"), Tag.objects.get(slug="courts")
+    ann, ben = Author.objects.get(slug="ann-lee"), Author.objects.get(slug="ben-ode")
+    for n in range(30):
+        make_article(
+            f"Ruling {n}",
+            section=law,
+            tags=[courts, make_tag(f"Judge {n}")],
+            authors=[ann, ben],
+            published_at=timezone.now() - datetime.timedelta(minutes=n + 1),
+        )
+    cache.forget_local()
+    many = feed_queries(client, url)
+
+    assert len(feedparser.parse(client.get(url).content).entries) == 30
+    assert len(many) == len(few) <= 6
+    assert not any('"body"' in sql for sql in many)
