@@ -180,15 +180,13 @@ def test_purge_forgets_every_cached_page(client):
     assert cache.current_generation().token != token
 
 
-def test_search_pages_are_not_stored_in_the_page_cache(client):
+def test_search_pages_are_stored_per_normalized_query(client, django_assert_num_queries):
+    # Issue 15: search pages are cached like the others (tests/search/test_search_page.py has the rest).
     make_article("Harbour story")
     client.get("/search/", {"q": "harbour"})
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/search/", {"q": "harbour"})
-    assert len(queries) >= 1
+    with django_assert_num_queries(0):
+        assert "<mark>Harbour</mark> story" in client.get("/search/", {"q": " HARBOUR "}).text
 
 
 def test_with_the_page_cache_off_every_request_renders_but_http_caching_stays(client, settings):
