@@ -26,7 +26,9 @@ class Migration(migrations.Migration):
     dependencies = [("articles", "0013_search_unaccent")]
 
     operations = [
-        CreateExtension("unaccent"),
+        # unaccent is not created here: the article's triggers (articles.0013, articles/db_triggers.py)
+        # create it with the english_unaccent configuration that depends on it, and it stays with them
+        # (dropping it when this migration is reversed would fail on that dependency).
         CreateExtension("pg_trgm"),
         migrations.RunPython(create_index, drop_index, elidable=False),
     ]
