@@ -1,14 +1,14 @@
 """
 Page-cache purges, connected in PublicConfig.ready(): every change to what public pages show forgets the
 cached pages (public/cache.py): saves and deletes of articles, bylines, pins, sections, authors, tags and
-slug history, tag and byline changes, every workflow transition, and the importer's bulk writes
-(articles.signals).
+slug history (every workflow transition saves its article), tag and byline changes, and the importer's
+bulk writes (articles.signals).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from articles.models import Article, ArticleSlugHistory, Byline, RelatedPin, Section, TaggedArticle
-from articles.signals import article_changed, articles_bulk_changed
+from articles.signals import articles_bulk_changed
 from authors.models import Author
 from public import cache
 from tags.models import Tag
@@ -19,4 +19,3 @@ for model in (Article, Byline, RelatedPin, Section, TaggedArticle, Author, Tag, 
 m2m_changed.connect(cache.purge, sender=TaggedArticle, dispatch_uid="public-pages-purge-tags")
 m2m_changed.connect(cache.purge, sender=Byline, dispatch_uid="public-pages-purge-bylines")
 articles_bulk_changed.connect(cache.purge, dispatch_uid="public-pages-purge-bulk")
-article_changed.connect(cache.purge, dispatch_uid="public-pages-purge-transition")
