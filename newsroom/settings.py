@@ -388,8 +388,9 @@ LOCKOUT_CONTACT = os.environ.get("LOCKOUT_CONTACT", "a site administrator")
 # Staff sessions (docs/security.md): logged out after STAFF_SESSION_IDLE_MINUTES without a request; a
 # password change ends every other session of the user (accounts/sessions.py).
 STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "60"))
-# Before django-otp's middleware, which then sees the logged-out user as anonymous.
+# After the messages middleware: the logout leaves a message for the login page.
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware"), "accounts.middleware.StaffSessionIdleMiddleware"
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accounts.middleware.StaffSessionIdleMiddleware",
 )
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "accounts.sessions.EndOtherSessionsOnPasswordChange"}]
