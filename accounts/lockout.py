@@ -63,7 +63,9 @@ def lock_out(request, user):
 def lockout_response(request, original_response=None, credentials=None):
     """The page a locked-out login gets (AXES_LOCKOUT_CALLABLE): 429, when to retry, whom to ask."""
     cooloff = settings.AXES_COOLOFF_TIME
-    retry_at = timezone.localtime(timezone.now() + cooloff)
+    # Rounded up to the minute shown: trying at that minute must work.
+    retry_at = timezone.localtime(timezone.now() + cooloff + datetime.timedelta(minutes=1))
+    retry_at = retry_at.replace(second=0, microsecond=0)
     context = {
         **admin.site.each_context(request),
         "title": "Too many failed logins",
