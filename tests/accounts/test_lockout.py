@@ -56,6 +56,7 @@ def test_the_fifth_wrong_password_locks_the_username_out_with_a_429_page(setting
     browser = Client()
 
     assert fail(browser, "editor", 4) == [200, 200, 200, 200]
+    assert "wrong" not in AccessAttempt.objects.get().post_data  # no password is kept
     locked = log_in(browser, "editor", "wrong")
 
     assert locked.status_code == 429
@@ -134,6 +135,8 @@ def test_wrong_two_factor_codes_count_as_failed_logins_and_end_the_session(edito
 
     assert wrong_codes(browser, 4) == [200] * 4
     locked = browser.post(VERIFY, {"token": "000000"})
+    (attempt,) = AccessAttempt.objects.all()
+    assert attempt.failures_since_start == 5 and "000000" not in attempt.post_data  # codes are masked
 
     assert locked.status_code == 429
     assert browser.get("/admin/")["Location"].startswith(LOGIN)  # the half-logged-in session is gone
