@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts import sessions, two_factor
 from accounts.client import client_address
 from accounts.views import redirect_to
+from newsroom.readers import may_be_logged_in
 
 OPEN_VIEWS = ["admin:login", "admin:logout", "two_factor:enrol", "two_factor:verify"]
 
@@ -61,7 +62,8 @@ class StaffSessionIdleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        last_activity = request.session.get(sessions.LAST_ACTIVITY)
+        # Readers have no session cookie: touching their (empty) session would add "Vary: Cookie".
+        last_activity = request.session.get(sessions.LAST_ACTIVITY) if may_be_logged_in(request) else None
         if last_activity is not None:
             now = int(time.time())
             if now - last_activity > settings.STAFF_SESSION_IDLE_MINUTES * 60:

@@ -154,3 +154,10 @@ def test_the_sessions_command_explains_an_engine_it_cannot_search(settings, repo
 
     with pytest.raises(CommandError, match="keeps no list of sessions to search"):
         call_command("sessions", "reporter", stdout=StringIO())
+
+
+def test_readers_pages_are_untouched_by_the_idle_check(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/robots.txt")
+
+    assert not response.cookies  # no session is started for them
