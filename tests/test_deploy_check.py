@@ -23,7 +23,9 @@ def manage(tmp_path, *args, **env):
     environment = {
         name: value
         for name, value in os.environ.items()
-        if name not in {"PYTEST_VERSION", "PYTEST_XDIST_WORKER", "DEBUG", "SECRET_KEY"}  # not a test run
+        # Not a test run: nor the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, set for the rest of the session.
+        if name
+        not in {"PYTEST_VERSION", "PYTEST_XDIST_WORKER", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(DATABASE_URL=f"sqlite:///{tmp_path}/deploy.sqlite3", **PRODUCTION)
     environment.update(env)
