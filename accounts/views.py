@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user
 
-from accounts import two_factor
+from accounts import lockout, two_factor
 from accounts.forms import TokenForm
 
 
@@ -86,6 +86,8 @@ def verify(request):
         return redirect(_next_url(request))
     if not two_factor.has_device(user):
         return redirect_to("two_factor:enrol", _next_url(request))
+    if lockout.is_locked_out(request, user):
+        return lockout.lock_out(request, user)
     form = TokenForm(request.POST or None)
     if form.is_valid():
         token = form.cleaned_data["token"]
@@ -94,6 +96,10 @@ def verify(request):
             if verified:
                 request.session.cycle_key()
                 django_otp.login(request, verified)
+                lockout.code_passed(request, user)
                 return redirect(_next_url(request))
+        # A wrong code is a failed login (accounts/lockout.py): the code step is throttled like the password.
+        if lockout.code_failed(request, user):
+            return lockout.lock_out(request, user)
         form.add_error("token", "That code is not valid, or a recovery code that was already used.")
     return _render(request, "accounts/verify.html", title="Two-factor authentication", form=form)

@@ -6,6 +6,9 @@ they have just saved, and an import must find the tags and articles it has just 
 random replica only inside ReplicaReadsMiddleware's scope: GET and HEAD requests without a session cookie
 (anonymous readers). The admin, any request of a logged-in user, POSTs, management commands, imports and
 background jobs read from the primary, and every write and migration goes there.
+
+Login throttling (django-axes) reads its failure counts from the primary always: a lagging replica would
+let an attacker try more passwords than the limit, or keep an unlocked editor locked out.
 """
 
 import random
@@ -15,12 +18,14 @@ from django.conf import settings
 
 from newsroom.readers import may_be_logged_in
 
+PRIMARY_ONLY_APPS = {"axes"}
+
 _replica_reads = ContextVar("replica_reads", default=False)
 
 
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _replica_reads.get():
+        if _replica_reads.get() and model._meta.app_label not in PRIMARY_ONLY_APPS:
             replicas = [alias for alias in settings.DATABASES if alias.startswith("replica")]
             if replicas:
                 return random.choice(replicas)

@@ -7,14 +7,32 @@ the templates used: static, url, now, the project's own helpers (public/templati
 Django's filters.
 """
 
+import logging
+
+from django.conf import settings
 from django.template.defaultfilters import pluralize
-from django.templatetags.static import static
+from django.templatetags.static import static as hashed_static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from jinja2 import Environment, Template
 
 from public import templating
+
+logger = logging.getLogger(__name__)
+
+
+def static(path):
+    """
+    The static file's URL, hashed by the manifest storage in production. Without a manifest entry (before
+    `collectstatic`, or a file left out of it) the plain URL instead of an exception: otherwise every
+    page, the 404 and 500 pages included, would fail with a 500 that itself cannot render.
+    """
+    try:
+        return hashed_static(path)
+    except ValueError:
+        logger.error("No staticfiles manifest entry for %r: run collectstatic", path)
+        return settings.STATIC_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
 def url(name, *args, **kwargs):

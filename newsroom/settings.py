@@ -13,6 +13,7 @@ MEDIA_ROOT        where uploads go (default var/media)
 TIME_ZONE         default UTC
 """
 
+import datetime
 import json
 import os
 from pathlib import Path
@@ -137,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "newsroom.security_headers.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -271,11 +273,43 @@ SECURE_CSP = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by newsroom.security_headers.PermissionsPolicyMiddleware (Django has no setting for it): no page of
+# ours uses these browser features. Embedded players keep fullscreen and autoplay.
+PERMISSIONS_POLICY = os.environ.get(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()",
+)
 X_FRAME_OPTIONS = "DENY"
+# Production (docs/security.md): HTTPS only, with HSTS, secure cookies and a redirect from plain HTTP, so
+# that `manage.py check --deploy` is clean. Each may be turned off on purpose (HSTS while trying HTTPS out,
+# the redirect where the proxy does it); the check that would warn about it is then silenced, because the
+# choice was made.
+SILENCED_SYSTEM_CHECKS = []
 if not DEBUG and not RUNNING_TESTS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The header our TLS-terminating proxy sets ("Name: value"); empty when nothing is in front of the
+    # app (a client could send the header itself).
+    _ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https")
+    if _ssl_header.strip():
+        _name, _, _value = _ssl_header.partition(":")
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SILENCED_SYSTEM_CHECKS += [
+        check
+        for check, turned_off in [
+            ("security.W004", not SECURE_HSTS_SECONDS),
+            ("security.W005", not SECURE_HSTS_INCLUDE_SUBDOMAINS),
+            ("security.W021", not SECURE_HSTS_PRELOAD),
+            ("security.W008", not SECURE_SSL_REDIRECT),
+        ]
+        if turned_off
+    ]
 
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -321,6 +355,8 @@ OTP_REQUIRED_ROLES = env_list(
     "OTP_REQUIRED_ROLES",
     "Editor,Publisher,articles.publish_article,articles.review_article,auth.change_user,superuser",
 )
+# Besides /admin/: staff-only areas whose session users need two-factor too (accounts/middleware.py).
+OTP_GUARDED_PATH_PREFIXES = env_list("OTP_GUARDED_PATH_PREFIXES", "/api/")
 OTP_TOTP_ISSUER = SITE_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = (
     True  # no admin page shows a device's secret or QR code, not even to superusers
@@ -328,3 +364,35 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = (
 AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", "365"))
 # How many proxies of ours are in front of the app: the audit log's client address (accounts/middleware.py).
 AUDIT_LOG_TRUSTED_PROXIES = int(os.environ.get("AUDIT_LOG_TRUSTED_PROXIES", "0"))
+
+# Login throttling (django-axes, docs/security.md): AXES_FAILURE_LIMIT wrong passwords (or two-factor codes)
+# from one address for one username lock that pair out for AXES_COOLOFF minutes; a successful login clears
+# the count. Attempts are database rows (the admin lists them), written to and read from the primary.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username + address
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF", "15"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Masked in the POST data an attempt row keeps (passwords always are): two-factor codes and CSRF tokens.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "csrfmiddlewaretoken"]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_address"
+# Whom a locked-out editor should ask, shown on the lockout page: a name, a desk or an address.
+LOCKOUT_CONTACT = os.environ.get("LOCKOUT_CONTACT", "a site administrator")
+
+# Staff sessions (docs/security.md): logged out after STAFF_SESSION_IDLE_MINUTES without a request; a
+# password change ends every other session of the user (accounts/sessions.py).
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "60"))
+# After the messages middleware: the logout leaves a message for the login page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accounts.middleware.StaffSessionIdleMiddleware",
+)
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "accounts.sessions.EndOtherSessionsOnPasswordChange"}]

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.http import http_date
 
 from articles.models import Article, Section, TaggedArticle
@@ -110,7 +111,8 @@ class ArticleFeed(Feed):
         return item.headline
 
     def item_description(self, item):
-        return item.dek
+        # Readers take an RSS description and an Atom summary (type="html") as HTML; the dek is plain text.
+        return escape(item.dek)
 
     def item_link(self, item):
         return item.url

@@ -261,3 +261,22 @@ def test_images_uploaded_edited_and_deleted_in_the_admin_are_logged(
     assert any(
         entry.changes_dict.get("alt_text") == ["A harbour", "The harbour"] for entry in entries_for(image)
     )
+
+
+def test_permissions_created_and_deleted_outside_a_request_are_logged_without_an_actor(db):
+    from django.contrib.contenttypes.models import ContentType
+
+    permission = Permission.objects.create(
+        codename="embargo_article",
+        name="Can embargo",
+        content_type=ContentType.objects.get_for_model(Section),
+    )
+    pk = permission.pk
+    permission.delete()
+
+    created, deleted = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Permission), object_pk=str(pk)
+    ).order_by("timestamp", "pk")
+    assert [created.action, deleted.action] == [LogEntry.Action.CREATE, LogEntry.Action.DELETE]
+    assert created.actor is None and created.remote_addr is None
+    assert created.changes_dict["codename"] == ["None", "embargo_article"]

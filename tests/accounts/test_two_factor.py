@@ -185,3 +185,26 @@ def test_login_logout_and_the_two_factor_pages_stay_open(client, editor):
     )  # logged in already: on to the admin (and 2FA)
     assert client.post("/admin/logout/").status_code == 200
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+def test_the_api_prefix_is_guarded_too(client, publisher):
+    # Whatever is mounted under /api/ later: a session that skipped the code step gets nothing there.
+    client.force_login(publisher)
+
+    for method in (client.get, client.post):
+        response = method("/api/articles/")
+        assert response.status_code == 302 and response["Location"].startswith(f"{ENROL}?next=")
+
+
+def test_a_preview_link_shows_an_unverified_publisher_no_more_than_anyone_holding_it(
+    client, publisher, article
+):
+    link = PreviewLink.objects.create(article=article, created_by=publisher)
+    anonymous = Client().get(f"/preview/{link.token}/")
+    client.force_login(publisher)
+
+    response = client.get(f"/preview/{link.token}/")
+
+    assert response.status_code == anonymous.status_code == 200
+    assert article.headline in response.text
+    assert client.get(f"/preview/{link.token}x/").status_code == 404  # no link, no page: not even for staff
