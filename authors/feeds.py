@@ -1,5 +1,3 @@
-from django.utils.feedgenerator import Atom1Feed
-
 from authors.models import Author
 from public.feeds import ObjectFeed
 from public.paging import author_article_ids
@@ -18,4 +16,4 @@ class AuthorFeed(ObjectFeed):
 
 class AuthorAtomFeed(AuthorFeed):
     url_name = "authors:atom_feed"
-    feed_type = Atom1Feed
+    atom = True

@@ -3,6 +3,10 @@ A deterministic newsroom archive on PostgreSQL, written with COPY (bench/pages.p
 
 Shape: N published articles, one every ~15 minutes back from a fixed date; tags with a Zipf (long-tail)
 popularity, 1-8 per article; authors with a milder Zipf, 1-3 bylines per article; sections evenly used.
+Text is realistic (bench/text.py): headlines, deks and bodies of 300-1,500 words (most 500-700) in
+sentences and paragraphs from a Zipf vocabulary of ~64,000 real English words, and tag names of 1-4 words
+with initials and punctuation ("U.S. Harbor Court", "Lisbon housing", "Maria K. Lindqvist"), so search
+vectors, GIN posting lists and TOAST cost what a newsroom's archive makes them cost.
 Columns come from the models' own metadata, so fields added later get their defaults. Triggers (and
 foreign-key checks) are off during the COPY, row-by-row work that would take most of the time; afterwards
 fill_denormalized() does in set-based passes what the triggers of articles/db_triggers.py keep up to date
@@ -16,26 +20,16 @@ import json
 import os
 import random
 import time
+from html import escape
 from itertools import accumulate
 
 import psycopg
+from django.utils.text import slugify
 
-FORMAT_VERSION = 1
+from bench.text import article_words, vocabulary
+
+FORMAT_VERSION = 2  # 2: realistic text (bench/text.py)
 NEWEST = datetime.datetime(2026, 10, 1, 12, 0, tzinfo=datetime.UTC)  # in the past for any run of ours
-WORDS = (
-    "government minister election vote party leader president senate house court judge ruling law bill "
-    "budget tax economy market bank inflation rate price energy oil gas power climate storm flood heat "
-    "drought fire city council mayor police crime trial report study health hospital doctor patient "
-    "vaccine virus school teacher student university research science space launch rocket satellite "
-    "data privacy company chief executive worker strike union wage job trade tariff export import deal "
-    "talks summit treaty border migrant refugee war army troops military defense security attack peace "
-    "ceasefire aid water food farm harvest transport rail train airport flight road bridge housing rent "
-    "home family child parent women men young old community church festival music film book art museum "
-    "team match season coach player goal final cup league record win loss crowd stadium weather north "
-    "south east west coast island river mountain village region country nation state capital official "
-    "spokesperson statement interview survey poll analysis decision plan proposal reform investigation "
-    "scandal resignation appointment campaign protest rally debate opposition coalition cabinet agency"
-).split()
 FIRST = "Ana Ben Chloe David Elena Farid Grace Hugo Irene Jamal Kenji Laura Mateo Nadia Omar Priya".split()
 LAST = "Adams Baker Chen Diaz Evans Fischer Garcia Haddad Ito Jensen Kowalski Lopez Moreau Novak".split()
 
@@ -45,9 +39,10 @@ def zipf_cumulative(n, exponent):
 
 
 class Shape:
-    def __init__(self, articles, tags, authors, sections=10, body_words=300, seed=20261126):
+    def __init__(self, articles, tags, authors, sections=10, bodies=True, seed=20261126):
+        """`bodies`: realistic bodies (and search vectors); False leaves bodies empty (bench/related.py)."""
         self.articles, self.tags, self.authors, self.sections = articles, tags, authors, sections
-        self.body_words, self.seed = body_words, seed
+        self.bodies, self.seed = bodies, seed
 
     def as_dict(self):
         return {**vars(self), "format": FORMAT_VERSION}
@@ -188,6 +183,27 @@ def fill_denormalized(connection, *, search_vectors, log=print):
             log(f"  articles_article.search_vector in {time.perf_counter() - started:.1f} s")
 
 
+def tag_names(shape, words):
+    """shape.tags distinct tag names (case-insensitively, as the tag model requires), in Zipf rank order."""
+    rng = random.Random(shape.seed + 3)
+    names = list({name.lower(): name for name in words.tag_names(rng, shape.tags * 11 // 10)}.values())
+    rng.shuffle(names)  # popularity by rank (id 1 the most used) must not follow the alphabet
+    return names[: shape.tags]
+
+
+def unique_slugs(names):
+    seen, slugs = set(), []
+    for name in names:
+        base = slugify(name)[:90] or "tag"
+        slug, n = base, 1
+        while slug in seen:
+            n += 1
+            slug = f"{base}-{n}"
+        seen.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
 def load(shape, log=print):
     from django.db import connection
 
@@ -196,6 +212,9 @@ def load(shape, log=print):
     from tags.models import Tag
 
     rng = random.Random(shape.seed)
+    words = vocabulary()
+    names = tag_names(shape, words)
+    slugs = unique_slugs(names)
     connection.ensure_connection()
     raw = connection.connection
     with raw.cursor() as cursor:
@@ -215,7 +234,7 @@ def load(shape, log=print):
                 "id": i,
                 "name": f"{FIRST[i % len(FIRST)]} {LAST[i // len(FIRST) % len(LAST)]} {i}",
                 "slug": f"author-{i}",
-                "bio": f"Reporter number {i}, covering {' and '.join(rng.sample(WORDS, 2))}.",
+                "bio": f"Reporter number {i}, covering {words.content_word(rng)} and {words.content_word(rng)}.",  # noqa: E501
             },
             log,
         )
@@ -225,28 +244,23 @@ def load(shape, log=print):
             range(1, shape.tags + 1),
             lambda i: {
                 "id": i,
-                "name": f"{WORDS[i % len(WORDS)].title()} {WORDS[(i * 7) % len(WORDS)]} {i}",
-                "slug": f"tag-{i}",
-                "description": f"Stories about subject {i}.",
+                "name": names[i - 1],
+                "slug": slugs[i - 1],
+                "description": f"Stories about {names[i - 1]}.",
             },
             log,
         )
 
         def article(i):
             when = published_at(i - 1, shape)
-            headline = " ".join(rng.choices(WORDS, k=rng.randint(6, 11))).capitalize()
-            paragraphs = []
-            remaining = shape.body_words
-            while remaining > 0:
-                size = min(remaining, rng.randint(30, 70))
-                paragraphs.append("<p>" + " ".join(rng.choices(WORDS, k=size)).capitalize() + ".</p>")
-                remaining -= size
+            headline = words.headline(rng)[:250]
+            paragraphs = words.paragraphs(rng, article_words(rng)) if shape.bodies else []
             return {
                 "id": i,
                 "headline": headline,
-                "slug": f"{headline.lower().replace(' ', '-')[:200]}-{i}",
-                "dek": " ".join(rng.choices(WORDS, k=18)).capitalize() + ".",
-                "body": "".join(paragraphs),
+                "slug": f"{slugify(headline)[:200]}-{i}",
+                "dek": words.sentence(rng, rng.randint(15, 30)),
+                "body": "".join(f"<p>{escape(paragraph, quote=False)}</p>" for paragraph in paragraphs),
                 "section_id": (i * 7) % shape.sections + 1,
                 "status": "published",
                 "published_at": when,
@@ -297,7 +311,7 @@ def load(shape, log=print):
             )
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("ANALYZE")  # statistics first, or the planner joins million-row tables as if empty
-    fill_denormalized(connection, search_vectors=shape.body_words > 0, log=log)
+    fill_denormalized(connection, search_vectors=shape.bodies, log=log)
     started = time.perf_counter()
     with connection.cursor() as cursor:  # Django's connection is in autocommit mode, as VACUUM needs
         cursor.execute("VACUUM ANALYZE")

@@ -96,7 +96,7 @@ def main():
     args = parse_args()
     tags = args.tags or max(args.articles // 50, 100)
     data.setup_django(args.db)
-    shape = data.Shape(args.articles, tags, authors=300, body_words=0)
+    shape = data.Shape(args.articles, tags, authors=300, bodies=False)
     started = time.perf_counter()
     data.ensure_database(args.db, shape, rebuild=args.rebuild, log=log)
     log(f"database ready in {time.perf_counter() - started:.0f} s")

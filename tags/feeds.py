@@ -1,5 +1,3 @@
-from django.utils.feedgenerator import Atom1Feed
-
 from public.feeds import ObjectFeed
 from public.paging import tag_article_ids
 from tags.models import Tag
@@ -18,4 +16,4 @@ class TagFeed(ObjectFeed):
 
 class TagAtomFeed(TagFeed):
     url_name = "tags:atom_feed"
-    feed_type = Atom1Feed
+    atom = True

@@ -5,6 +5,7 @@ import datetime
 import feedparser
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.models import Status
 from tests.factories import make_article, make_author, make_section, make_tag
@@ -107,3 +108,44 @@ def test_an_uncached_feed_makes_the_same_queries_for_2_items_or_30_and_never_rea
     assert len(feedparser.parse(client.get(url).content).entries) == 30
     assert len(many) == len(few) <= 6
     assert not any('"body"' in sql for sql in many)
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feeds_are_element_for_element_what_djangos_feed_generators_write(client, stories, url, settings):
+    """Our own writer (public/feeds.py) replaced django.contrib.syndication: the bytes must not change."""
+    from django.urls import resolve
+    from django.utils import feedgenerator
+
+    from public import feeds
+
+    settings.PUBLIC_PAGE_CACHE = False
+    body = client.get(url).content.decode()
+    view = resolve(url).func.__wrapped__
+    obj = view.get_object(None, **resolve(url).kwargs)
+    items = feeds.feed_items(list(view.article_ids(obj)[: feeds.FEED_SIZE]))
+    description = view.description(obj)
+    generator = (feedgenerator.Atom1Feed if view.atom else feedgenerator.Rss201rev2Feed)(
+        title=view.title(obj),
+        link=view.link(obj),
+        description=description,
+        subtitle=description,
+        language="en-us",
+        feed_url=view.feed_url(obj),
+        feed_copyright=settings.SITE_NAME,
+    )
+    for item in items:
+        single = len(item.bylines) == 1
+        generator.add_item(
+            title=item.headline,
+            link=item.url,
+            description=escape(item.dek),  # plain text, as readers read HTML there
+            unique_id=item.url,
+            pubdate=item.published_at,
+            updateddate=item.updated_at or item.published_at,
+            author_name=feeds.author_names(item),
+            author_link=feeds.absolute(f"/authors/{item.bylines[0].author.slug}/") if single else None,
+            categories=item.tag_names,
+        )
+
+    assert len(items) == 2
+    assert body == generator.writeString("utf-8")

@@ -55,3 +55,21 @@ def test_sqlite_never_suggests(client):
 
     assert suggest("parliment") is None
     assert "Did you mean" not in client.get("/search/", {"q": "parliment"}).text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("hidden", ["draft", "scheduled"])
+def test_tags_only_on_drafts_or_scheduled_stories_are_never_suggested(hidden):
+    import datetime
+
+    from django.utils import timezone
+
+    make_article("Ferry timetable", tags=[make_tag("Electrons")])
+    if hidden == "draft":
+        make_article("Secret plan", status=Status.DRAFT, tags=[make_tag("Elections")])
+    else:
+        tomorrow = timezone.now() + datetime.timedelta(days=1)
+        make_article("Later plan", published_at=tomorrow, tags=[make_tag("Elections")])
+
+    # "elections" is as similar to the typo as "electrons" and first by name: only a visible tag counts.
+    assert suggest("electons") == "electrons"
