@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "desk",
     "ingest",
     "public",
+    "planning",  # the story budget (docs/desk.md)
+    "redirects",  # the redirect manager (docs/desk.md)
 ]
 
 MIDDLEWARE = [
@@ -137,6 +139,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it sees every 404 (docs/desk.md): a managed redirect is looked up only then.
+    "redirects.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
