@@ -208,7 +208,7 @@ def edit_article(article, user, *, section=None, add_tags=(), remove_tags=(), co
     """
     with transaction.atomic():
         article = (
-            Article.objects.select_for_update()
+            Article.objects.select_for_update(of=("self",))  # the section's outer join is not locked
             .prefetch_related("bylines__author", "tagged_items__tag")
             .select_related("section")
             .get(pk=article.pk)
