@@ -156,9 +156,11 @@ def test_the_queries_of_a_bulk_action_grow_by_a_bounded_number_per_article(
         ]
 
     data = {"apply": "1", "tag": tag.pk} if action == "bulk_add_tag" else {}
-    per_article = 40
+    # Measured on SQLite: publish 13 + 14 per article, add tag 13 + 26 (each article's lock, checks,
+    # revision, transition and tags); the list page after the redirect adds a fixed number.
+    per_article = {"bulk_publish": 15, "bulk_add_tag": 28}[action]
     for n in (1, 5):
         selected = articles(n)
-        with django_assert_max_num_queries(25 + per_article * n):
+        with django_assert_max_num_queries(35 + per_article * n):
             messages = run(client, action, selected, **data)
         assert f": {n} done" in messages[0] and messages[0].endswith(", 0 refused.")
