@@ -1,5 +1,6 @@
 """The story budget in Debian's chromium: it renders under the CSP, the person filter works, overdue plans
-say so, printing hides the admin's chrome, and axe-core finds no serious or critical issue."""
+say so, printing hides the admin's chrome, the week pages on, and axe-core finds no serious or critical
+issue on either page."""
 
 import datetime
 
@@ -64,5 +65,12 @@ def test_the_budget_filters_by_person_marks_overdue_and_prints_without_chrome(
     expect(page.locator(".budget-filter")).to_be_hidden()
     expect(page.locator("#header")).to_be_hidden()
     expect(page.locator("tr.overdue .overdue-marker")).to_be_visible()  # the word survives black-and-white
+    page.emulate_media(media="screen")
+
+    page.goto(f"{live_server.url}/admin/planning/story/week/")
+    expect(page.locator("table.week")).to_contain_text("sams-story")
+    page.click("a[rel=next]")
+    expect(page.locator("table.week")).to_contain_text("late-copy" if local(1, 9).weekday() == 0 else "—")
+    assert [v for v in axe_violations(page, axe_source) if v["impact"] in BLOCKING] == []
     assert csp_errors == []
     context.close()
