@@ -25,7 +25,7 @@ from articles.models import (
     snapshot_of,
 )
 from articles.sanitize import sanitize_html
-from desk import workflow
+from desk import bulk, workflow
 from desk.diffs import diff_snapshots
 from desk.forms import ArticleAdminForm, parse_local_datetime
 from desk.models import Note, PreviewLink, Transition
@@ -158,6 +158,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Public site", {"classes": ["collapse"], "fields": ["home_pinned_at"]}),
     ]
     change_form_template = "admin/articles/article/change_form.html"
+    actions = bulk.ACTIONS  # item by item through the workflow, with a per-item report (desk/bulk.py)
     change_list_template = "admin/articles/article/change_list.html"
 
     @admin.display(description="status", ordering="status")

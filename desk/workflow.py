@@ -98,6 +98,21 @@ def can_edit(user, article):
     return article.status == Status.DRAFT and is_own(user, article)
 
 
+def edit_refusal(user, article):
+    """Why `user` may not edit `article` now (a sentence), or None if they may: can_edit() explained."""
+    if can_edit(user, article):
+        return None
+    if not user.is_authenticated or not user.has_perm("articles.change_article"):
+        return "you may not edit articles"
+    if article.status == Status.SCHEDULED:
+        return "it is scheduled (frozen): unschedule it first"
+    if is_editor(user):
+        return f"editors may not edit a {article.get_status_display().lower()} article"
+    if article.status != Status.DRAFT:
+        return f"it is {article.get_status_display().lower()}, and reporters edit drafts only"
+    return "it is not your article"
+
+
 def visible_articles(user, queryset=None):
     """What the admin lists for `user`: everything for editors; a reporter sees own/shared-byline articles
     in any state plus published ones, never other reporters' drafts."""
@@ -182,6 +197,42 @@ def apply_snapshot(article, snapshot):
     )
     article.tags.set(snapshot.get("tags", []))
     return article
+
+
+def edit_article(article, user, *, section=None, add_tags=(), remove_tags=(), comment=""):
+    """
+    Change an article's section or tags as `user` (the admin's bulk actions), as the form would: refused
+    with the reason (ActionNotAllowed) unless can_edit(); a draft or article in review gets a new revision,
+    a published one a staged edit (pending until "publish update"). Atomic. Returns (article, revision),
+    the revision None when the article already was as asked.
+    """
+    with transaction.atomic():
+        article = (
+            Article.objects.select_for_update(of=("self",))  # the section's outer join is not locked
+            .prefetch_related("bylines__author", "tagged_items__tag")
+            .select_related("section")
+            .get(pk=article.pk)
+        )
+        reason = edit_refusal(user, article)
+        if reason:
+            raise ActionNotAllowed(f"Cannot edit: {reason}.")
+        pending = pending_revision(article) if article.status == Status.PUBLISHED else None
+        base = dict(pending.snapshot) if pending is not None else snapshot_of(article)
+        content = dict(base)
+        if section is not None:
+            content["section"], content["section_name"] = section.pk, section.name
+        names = {name.casefold(): name for name in content["tags"]}
+        for tag in add_tags:
+            names.setdefault(tag.name.casefold(), tag.name)
+        for tag in remove_tags:
+            names.pop(tag.name.casefold(), None)
+        content["tags"] = sorted(names.values(), key=str.casefold)
+        if content == base:
+            return article, None  # already so: no revision
+        if article.status == Status.PUBLISHED:
+            return article, stage_edit(article, user, content, comment=comment)
+        apply_snapshot(article, content)
+        return article, record_revision(article, user, comment=comment)
 
 
 def restore_revision(article, revision, user):

@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "desk",
     "ingest",
     "public",
+    "planning",  # the story budget (docs/desk.md)
+    "redirects",  # the redirect manager (docs/desk.md)
 ]
 
 MIDDLEWARE = [
@@ -139,6 +141,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.security_headers.PermissionsPolicyMiddleware",
+    # Last, so it sees every 404 (docs/desk.md): a managed redirect is looked up only then.
+    "redirects.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

@@ -18,6 +18,8 @@ from desk.models import Note, PreviewLink, Transition
 
 BEFORE_THE_MOVE = [("articles", "0011_redundant_indexes"), ("desk", None)]
 MOVED_TABLES = ["articles_transition", "articles_note", "articles_previewlink"]
+# Apps made after the move: their migrations depend on it, so they are unapplied with it and come back.
+LATER_APPS = ("planning_", "redirects_")
 
 
 def table_rows(table):
@@ -98,7 +100,9 @@ def test_every_row_survives_the_move_to_the_desk_app(database_before_the_move):
     migrate(leaf_nodes())
 
     after = {table: table_rows(table) for table in every_table()}
-    assert after.keys() == before.keys()  # no table added or dropped
+    # No table added or dropped (but those of the later apps, made again).
+    assert before.keys() <= after.keys()
+    assert [table for table in after.keys() - before.keys() if not table.startswith(LATER_APPS)] == []
     for table in MOVED_TABLES:
         assert after[table] == before[table] and before[table], table
     # No row of any table is lost. Only the moved models' content types change (their app label), and

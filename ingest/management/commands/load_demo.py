@@ -2,8 +2,11 @@
 Demo content for ``make demo``: the hill sample article (published, through the same save path as
 ``import_articles``), a few sections, authors and articles, and one staff user per newsroom role.
 
+Also a small story budget (plans for today and tomorrow, one of them overdue) and a redirect example.
+
 Idempotent: sections and users are got-or-created, articles are matched by (source, external_id) and
-come back ``unchanged``. The passwords are printed because they are for development only; the command
+come back ``unchanged``; plans are matched by slug (their times move to today and tomorrow on each run) and
+the redirect by its old path. The passwords are printed because they are for development only; the command
 refuses to run with DEBUG off unless --force is given.
 """
 
@@ -15,11 +18,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from articles.models import Article, Section, Status
 from authors.models import Author
 from ingest.importers import AuthorRef, Record, hill
 from ingest.importers.save import Importer
+from planning.models import Desk, Story
+from redirects.models import Redirect
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 SAMPLE = DEMO_DIR / "000_03d6219c7e6dd54c.txt"
@@ -118,12 +124,15 @@ class Command(BaseCommand):
                 Section.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})
             counts = self.load_articles()
             users = self.load_users()
+            plans = self.load_budget()
+            self.load_redirect()
         self.stdout.write(
             "Demo articles: "
             + ", ".join(f"{name} {counts[name]}" for name in ("created", "updated", "unchanged"))
         )
         sample = Article.objects.get(source=SOURCE, external_id=SAMPLE.stem)
         self.stdout.write(f"Sample article: {settings.SITE_URL}{sample.get_absolute_url()}")
+        self.stdout.write(f"Story budget: {plans} plans, {settings.SITE_URL}/admin/planning/story/budget/")
         self.stdout.write("Demo users (development only):")
         for username, group, password in users:
             self.stdout.write(f"  {username:<10} {password:<20} {group}")
@@ -171,3 +180,54 @@ class Command(BaseCommand):
         admin.save()
         users.append((username, "superuser", password))
         return users
+
+    def load_budget(self):
+        """A few plans for today and tomorrow (one overdue), by slug; their times follow the calendar."""
+        User = get_user_model()
+        reporter, editor = User.objects.get(username="reporter"), User.objects.get(username="editor")
+        today = timezone.localdate()
+
+        def at(days, hour):
+            day = today + datetime.timedelta(days=days)
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+        sections = {s.slug: s for s in Section.objects.all()}
+        # slug, working headline, desk, section, status, due (days, hour), slot (days, hour), words
+        plans = [
+            ("tram-strike", "Tram drivers vote on strike", Desk.NEWS, "news", Story.Status.IN_PROGRESS,
+             (0, 0), (0, 12), 600),  # due at midnight: overdue all day
+            ("budget-reaction", "Business reacts to the council budget", Desk.BUSINESS, "business",
+             Story.Status.ASSIGNED, (0, 16), (0, 18), 800),
+            ("derby-preview", "Derby preview: both sides unbeaten", Desk.SPORT, "news", Story.Status.ASSIGNED,
+             (1, 10), (1, 12), 500),
+            ("summit-explainer", "What the summit could decide", Desk.WORLD, "world", Story.Status.IDEA,
+             (1, 15), (1, 17), 1200),
+        ]  # fmt: skip
+        for slug, headline, desk, section, status, due, slot, words in plans:
+            story, _ = Story.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "working_headline": headline,
+                    "desk": desk,
+                    "section": sections.get(section),
+                    "status": status,
+                    "editor": editor,
+                    "due_at": at(*due),
+                    "publish_slot": at(*slot),
+                    "target_words": words,
+                },
+            )
+            story.reporters.set([] if status == Story.Status.IDEA else [reporter])
+        return len(plans)
+
+    def load_redirect(self):
+        """An old CMS address of a demo story: /2019/harbour-bridge.html answers 301 with the story."""
+        article = Article.objects.get(source=SOURCE, external_id="harbour-bridge")
+        Redirect.objects.update_or_create(
+            old_path="/2019/harbour-bridge.html",
+            defaults={
+                "new_path": article.get_absolute_url(),
+                "status": 301,
+                "note": "Demo: the old CMS's URL",
+            },
+        )
