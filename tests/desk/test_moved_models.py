@@ -17,6 +17,8 @@ from desk import roles
 from desk.models import Note, PreviewLink, Transition
 
 BEFORE_THE_MOVE = [("articles", "0011_redundant_indexes"), ("desk", None)]
+# Forward to the move's own last migration, not to the latest: later migrations add tables of their own.
+THE_MOVE = [("desk", "0003_roles_for_newer_models")]
 MOVED_TABLES = ["articles_transition", "articles_note", "articles_previewlink"]
 
 
@@ -95,7 +97,7 @@ def test_every_row_survives_the_move_to_the_desk_app(database_before_the_move):
     article_id = fill_with_the_old_models(database_before_the_move)
     before = {table: table_rows(table) for table in every_table()}
 
-    migrate(leaf_nodes())
+    migrate(THE_MOVE)
 
     after = {table: table_rows(table) for table in every_table()}
     assert after.keys() == before.keys()  # no table added or dropped
@@ -132,7 +134,7 @@ def test_the_moved_models_permissions_stay_with_their_groups(database_before_the
     fill_with_the_old_models(database_before_the_move)
     permission_ids = set(Group.objects.get(name="Night desk").permissions.values_list("pk", flat=True))
 
-    migrate(leaf_nodes())
+    migrate(THE_MOVE)
 
     night_desk = Group.objects.get(name="Night desk")
     assert set(night_desk.permissions.values_list("pk", flat=True)) == permission_ids
