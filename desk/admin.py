@@ -4,6 +4,7 @@ notes, shares, history and diffs). Over 500 lines because the article admin is o
 custom views share its permissions and URLs; its form is in desk/forms.py.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -25,7 +26,7 @@ from articles.models import (
     snapshot_of,
 )
 from articles.sanitize import sanitize_html
-from desk import bulk, workflow
+from desk import autosave, bulk, workflow
 from desk.diffs import diff_snapshots
 from desk.forms import ArticleAdminForm, parse_local_datetime
 from desk.models import Note, PreviewLink, Transition
@@ -68,8 +69,33 @@ class BylineInline(LabelledTabularInline):
     ordering = ["position"]
 
     def get_extra(self, request, obj=None, **kwargs):
+        restored = getattr(obj, "restored_autosave", None)
+        if restored is not None:
+            return sum(1 for row in self.restored_rows(restored) if not row["id"]) + 1
         pending = getattr(obj, "pending_snapshot", None)
         return len(pending["bylines"]) + 1 if pending is not None else self.extra
+
+    def restored_rows(self, restored):
+        return autosave.inline_rows(restored, "bylines", ["author", "role", "position"])
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        restored = getattr(obj, "restored_autosave", None)
+        if restored is None:
+            return formset
+        # Existing rows show their autosaved values (deleted ones ticked); new rows come as `initial`.
+        by_id = {row["id"]: row for row in self.restored_rows(restored) if row["id"]}
+
+        class Restored(formset):
+            def get_form_kwargs(self, index):
+                kwargs = super().get_form_kwargs(index)
+                if index is not None and index < self.initial_form_count():  # None: the empty form
+                    row = by_id.get(str(self.get_queryset()[index].pk))
+                    if row is not None:
+                        kwargs["initial"] = {k: v for k, v in row.items() if k != "id" and v != ""}
+                return kwargs
+
+        return Restored
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -201,10 +227,16 @@ class ArticleAdmin(admin.ModelAdmin):
                     setattr(article, field, pending.snapshot.get(field, getattr(article, field)))
                 article.section_id = pending.snapshot.get("section")
                 article.lead_image_id = pending.snapshot.get("lead_image", article.lead_image_id)
+        if article is not None and request.method == "GET" and request.GET.get("restore") == "autosave":
+            article.restored_autosave = autosave.latest_autosave(article, request.user)  # desk/forms.py
         return article
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        restored = getattr(obj, "restored_autosave", None)
+        if restored is not None and isinstance(inline, BylineInline):
+            kwargs["initial"] = [row for row in inline.restored_rows(restored) if not row["id"]]
+            return kwargs
         pending = getattr(obj, "pending_snapshot", None)
         if pending is not None and isinstance(inline, BylineInline):
             kwargs["queryset"] = Byline.objects.none()
@@ -221,6 +253,7 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.created_by = request.user
             obj.save()
             return
+        autosave.discard(obj, request.user)  # saved for real: the safety copy has done its job
         if obj.status == Status.PUBLISHED:
             return  # staged in save_related: readers keep the live version
         loaded = form.cleaned_data.get("loaded_version")
@@ -303,7 +336,19 @@ class ArticleAdmin(admin.ModelAdmin):
         article = self.get_object(request, admin.utils.unquote(object_id))
         if article is not None:
             extra_context.update(self.workflow_context(request, article))
+            extra_context.update(self.autosave_context(request, article))
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def autosave_context(self, request, article):
+        if request.method == "GET" and self.has_view_or_change_permission(request, article):
+            autosave.heartbeat(article, request.user)
+        return {
+            "can_autosave": workflow.can_edit(request.user, article),
+            "autosave": autosave.latest_autosave(article, request.user),
+            "autosave_restored": getattr(article, "restored_autosave", None) is not None,
+            "autosave_seconds": settings.ARTICLE_AUTOSAVE_SECONDS,
+            "others_editing": autosave.others_present(article, request.user),
+        }
 
     def workflow_context(self, request, article):
         user = request.user
@@ -346,6 +391,18 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_restore",
             ),
             path("<path:object_id>/note/", view(self.note_view), name="articles_article_note"),
+            path("<path:object_id>/autosave/", view(self.autosave_view), name="articles_article_autosave"),
+            path(
+                "<path:object_id>/autosave/discard/",
+                view(self.autosave_discard_view),
+                name="articles_article_autosave_discard",
+            ),
+            path("<path:object_id>/presence/", view(self.presence_view), name="articles_article_presence"),
+            path(
+                "<path:object_id>/presence/leave/",
+                view(self.presence_leave_view),
+                name="articles_article_presence_leave",
+            ),
             path(
                 "<path:object_id>/correction/", view(self.correction_view), name="articles_article_correction"
             ),
@@ -396,6 +453,42 @@ class ArticleAdmin(admin.ModelAdmin):
             return self._back(article)
         messages.success(request, f"{workflow.ACTIONS[action].label}: done.")
         return self._back(article)
+
+    # --- autosave and presence (desk/autosave.py; called by autosave.js) ---
+
+    def autosave_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._visible_article(request, object_id)
+        if not workflow.can_edit(request.user, article):
+            return JsonResponse(
+                {"error": "You may not edit this article, so nothing was autosaved."}, status=403
+            )
+        kept = autosave.keep(article, request.user, request.POST)
+        autosave.heartbeat(article, request.user)
+        return JsonResponse(autosave.status(article, request.user, saved_at=kept.saved_at))
+
+    def autosave_discard_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._visible_article(request, object_id)
+        autosave.discard(article, request.user)
+        messages.success(request, "Autosaved changes discarded.")
+        return self._back(article)
+
+    def presence_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._visible_article(request, object_id)
+        autosave.heartbeat(article, request.user)
+        return JsonResponse(autosave.status(article, request.user))
+
+    def presence_leave_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._visible_article(request, object_id)
+        autosave.leave(article, request.user)
+        return JsonResponse({"left": True})
 
     def note_view(self, request, object_id):
         if request.method != "POST":

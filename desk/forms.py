@@ -16,7 +16,7 @@ from taggit.forms import TagField
 
 from articles.models import Article
 from articles.sanitize import sanitize_html
-from desk import workflow
+from desk import autosave, workflow
 from desk.diffs import diff_snapshots
 from tags.models import Tag
 
@@ -97,7 +97,7 @@ class ArticleAdminForm(forms.ModelForm):
         widgets = {"dek": forms.Textarea(attrs={"rows": 2})}
 
     class Media:
-        js = ["articles/admin/workflow.js"]
+        js = ["articles/admin/workflow.js", "articles/admin/autosave.js"]
         css = {"all": ["articles/admin/workflow.css"]}
 
     def __init__(self, *args, **kwargs):
@@ -107,6 +107,14 @@ class ArticleAdminForm(forms.ModelForm):
             self.initial["tags"] = [Tag(name=name) for name in pending["tags"]]
         if self.instance.pk:
             self.initial["loaded_version"] = self.instance.version
+        restored = getattr(self.instance, "restored_autosave", None)
+        if restored is not None and not self.is_bound:
+            # Saved against the version the autosaved form was loaded at: a colleague's save since then
+            # is shown as a conflict, not overwritten.
+            self.initial.update(autosave.form_initial(restored, self))
+            if self.initial.get("body"):  # typed into a browser: clean it before the editor shows it
+                self.initial["body"] = sanitize_html(self.initial["body"])
+            self.initial["loaded_version"] = restored.based_on_version
 
     def clean(self):
         cleaned = super().clean()

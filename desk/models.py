@@ -118,3 +118,59 @@ class PreviewLink(models.Model):
             return None
         link = cls.objects.select_related("article", "revision").filter(pk=link_id).first()
         return link if link is not None and link.is_valid() else None
+
+
+class Autosave(models.Model):
+    """
+    The latest unsaved state of one person's article form, written every few seconds while they type: a
+    draft revision kept beside the article, not in its history. It bumps neither the lock version nor the
+    revision numbers, so readers, other editors and the conflict check see nothing until a real save,
+    which deletes it. `based_on_version` is the version the form was loaded at: a form restored from an
+    autosave saves against that version, so an edit made by someone else in between is still detected.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The form as posted: {field name: [values]}, bylines inline included (bylines-0-author, ...).
+    data = models.JSONField()
+    based_on_version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="desk_autosave_one_per_user"),
+        ]
+
+    def __str__(self):
+        return f"autosave of {self.article_id} by {self.user_id} at {self.saved_at:%Y-%m-%d %H:%M:%S}"
+
+    def value(self, name):
+        """The last posted value of a form field, or None if the form did not send it."""
+        values = self.data.get(name)
+        return values[-1] if values else None
+
+
+class PresenceQuerySet(models.QuerySet):
+    def current(self, now=None):
+        """Presences seen within ARTICLE_PRESENCE_TIMEOUT seconds: the page is (probably) still open."""
+        cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.ARTICLE_PRESENCE_TIMEOUT)
+        return self.filter(last_seen__gte=cutoff)
+
+
+class Presence(models.Model):
+    """Who has an article's change form open: refreshed by the form's heartbeat, stale after a timeout."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    objects = PresenceQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="desk_presence_one_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.article_id} since {self.opened_at:%H:%M}"

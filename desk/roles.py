@@ -82,3 +82,18 @@ def assign_roles(Group, Permission, *, reset=True):
             group.permissions.set(permissions)
         else:
             group.permissions.add(*permissions)
+
+
+def grant_in_migration(apps, schema_editor):
+    """
+    A data migration's step: give the groups today's roles, adding to what a site gave them. Every
+    migration that adds a model to one of the PUBLISHER_APPS runs it, so its permissions reach the roles.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations (post_migrate); create them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    assign_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), reset=False)

@@ -327,6 +327,11 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
+# The article form (docs/editors.md, "Autosave and presence"): how often it autosaves and sends its
+# heartbeat, and after how many seconds without one an open form no longer counts as open.
+ARTICLE_AUTOSAVE_SECONDS = int(os.environ.get("ARTICLE_AUTOSAVE_SECONDS", "30"))
+ARTICLE_PRESENCE_TIMEOUT = int(os.environ.get("ARTICLE_PRESENCE_TIMEOUT", "90"))
+
 # The public name and address of the site, for feeds, JSON-LD and absolute URLs in emails.
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

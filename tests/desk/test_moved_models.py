@@ -17,9 +17,9 @@ from desk import roles
 from desk.models import Note, PreviewLink, Transition
 
 BEFORE_THE_MOVE = [("articles", "0011_redundant_indexes"), ("desk", None)]
+# Forward to the move's own last migration, not to the latest: later migrations add tables of their own.
+THE_MOVE = [("desk", "0003_roles_for_newer_models")]
 MOVED_TABLES = ["articles_transition", "articles_note", "articles_previewlink"]
-# Apps made after the move: their migrations depend on it, so they are unapplied with it and come back.
-LATER_APPS = ("planning_", "redirects_")
 
 
 def table_rows(table):
@@ -97,12 +97,10 @@ def test_every_row_survives_the_move_to_the_desk_app(database_before_the_move):
     article_id = fill_with_the_old_models(database_before_the_move)
     before = {table: table_rows(table) for table in every_table()}
 
-    migrate(leaf_nodes())
+    migrate(THE_MOVE)
 
     after = {table: table_rows(table) for table in every_table()}
-    # No table added or dropped (but those of the later apps, made again).
-    assert before.keys() <= after.keys()
-    assert [table for table in after.keys() - before.keys() if not table.startswith(LATER_APPS)] == []
+    assert after.keys() == before.keys()  # no table added or dropped
     for table in MOVED_TABLES:
         assert after[table] == before[table] and before[table], table
     # No row of any table is lost. Only the moved models' content types change (their app label), and
@@ -136,7 +134,7 @@ def test_the_moved_models_permissions_stay_with_their_groups(database_before_the
     fill_with_the_old_models(database_before_the_move)
     permission_ids = set(Group.objects.get(name="Night desk").permissions.values_list("pk", flat=True))
 
-    migrate(leaf_nodes())
+    migrate(THE_MOVE)
 
     night_desk = Group.objects.get(name="Night desk")
     assert set(night_desk.permissions.values_list("pk", flat=True)) == permission_ids

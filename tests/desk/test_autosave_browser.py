@@ -1,0 +1,92 @@
+"""
+Autosave in the real article form: typing is autosaved without a click, survives a reload and comes back on
+"Restore"; leaving with unsaved changes asks first; a colleague who opens the same article is named.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Article, Status
+from desk.models import Autosave
+from tests.conftest import BLOCKING, axe_violations
+from tests.shared_fixtures import make_ready_article, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _orm_inside_playwrights_loop():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+def wait_for(find, page, seconds=10):
+    """The first truthy `find()` within `seconds` (autosaves come on the form's own clock)."""
+    for _ in range(seconds * 10):
+        found = find()
+        if found:
+            return found
+        page.wait_for_timeout(100)
+    raise AssertionError("not autosaved in time")
+
+
+def session(browser, live_server, username):
+    page = browser.new_context().new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"pw-{username}")
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text(username)
+    return page
+
+
+def test_typing_is_autosaved_survives_a_reload_and_is_restored(
+    django_db_setup, live_server, browser, settings, axe_source
+):
+    settings.ARTICLE_AUTOSAVE_SECONDS = 1
+    rita = make_user("rita", "Reporter")
+    make_user("ed", "Editor")
+    article = make_ready_article(rita, status=Status.DRAFT, headline="Council votes on budget")
+    change = f"{live_server.url}/admin/articles/article/{article.pk}/change/"
+
+    page = session(browser, live_server, "rita")
+    page.goto(change)
+    page.fill("#id_headline", "Council passes budget after late vote")
+    body = page.locator(".prose-editor .ProseMirror[contenteditable]")
+    body.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Seven votes to two.")
+    expect(page.locator(".autosave-status")).to_contain_text("Autosaved at", timeout=10_000)
+    typed = Autosave.objects.filter(article=article, data__body__icontains="seven")
+    kept = wait_for(typed.first, page)
+    assert kept.value("headline") == "Council passes budget after late vote"
+    assert "Seven votes to two." in kept.value("body")
+    assert Article.objects.get(pk=article.pk).headline == "Council votes on budget"  # nothing saved
+
+    # Leaving with changes that are not saved to the article asks first.
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.reload()
+    assert dialogs == ["beforeunload"]
+
+    expect(page.locator(".autosave-offer")).to_contain_text("You have unsaved changes")
+    expect(page.locator("#id_headline")).to_have_value("Council votes on budget")
+    blocking = [v for v in axe_violations(page, axe_source) if v["impact"] in BLOCKING]
+    assert blocking == []
+    page.click("text=Restore my changes")
+    expect(page.locator(".autosave-restored")).to_contain_text("Restored your autosaved changes")
+    expect(page.locator("#id_headline")).to_have_value("Council passes budget after late vote")
+    expect(body).to_contain_text("Seven votes to two.")
+
+    # A colleague opening the article is named in the open form, without a reload.
+    ed = session(browser, live_server, "ed")
+    ed.goto(change)
+    expect(ed.locator(".autosave-others")).to_contain_text("Also open by rita")
+    expect(page.locator(".autosave-others")).to_contain_text("Also open by ed", timeout=10_000)
+
+    page.once("dialog", lambda dialog: dialog.accept())  # the restored text is unsaved too
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert Article.objects.get(pk=article.pk).headline == "Council passes budget after late vote"
+    assert not Autosave.objects.filter(article=article).exists()
