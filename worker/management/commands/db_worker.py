@@ -16,13 +16,17 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from worker import periodic, recovery
 
 logger = logging.getLogger("worker")
+
+
+def _keep_connection():
+    pass
 
 
 class Worker(db_worker.Worker):
@@ -33,9 +37,17 @@ class Worker(db_worker.Worker):
         if not self.batch:
             thread = threading.Thread(target=self._beat_until, args=(stop,), name="heartbeat", daemon=True)
             thread.start()
+        in_transaction = connection.in_atomic_block
+        if in_transaction:
+            # Run inside a caller's transaction (call_command in a test case): the library's
+            # close_old_connections() would close this connection, breaking the caller's transaction, so
+            # it is skipped for this run; a standalone worker is never in one and keeps it.
+            db_worker.close_old_connections = _keep_connection
         try:
             super().run()
         finally:
+            if in_transaction:
+                db_worker.close_old_connections = close_old_connections
             stop.set()
             if thread is not None:
                 thread.join(timeout=5)
