@@ -22,9 +22,7 @@ checks permissions, not group names:
 import dataclasses
 import re
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -41,6 +39,7 @@ from articles.models import (
     snapshot_of,
 )
 from desk.models import Transition
+from desk.notifications import NOTIFY, send_notification
 
 HEADLINE_WARN_LENGTH = 110
 
@@ -550,15 +549,6 @@ def add_correction(article, user, *, kind, text, now=None):
 
 # --- after commit: signals and notifications ---------------------------------------------------------------
 
-NOTIFY = {
-    "request_changes": "Changes requested",
-    "publish": "Published",
-    "go_live": "Published",
-    "republish": "Republished",
-    "unpublish": "Unpublished",
-    "expire": "Unpublished (expired)",
-}
-
 
 def _after_commit(article, transition, user):
     action = transition.action
@@ -568,40 +558,8 @@ def _after_commit(article, transition, user):
         signals.article_published.send(Article, article=article, action=action, actor=user)
     elif action in ("unpublish", "expire"):
         signals.article_unpublished.send(Article, article=article, action=action, actor=user)
-    if action in NOTIFY:
-        notify_authors(article, transition)
-
-
-def author_emails(article):
-    emails = []
-    for byline in article.bylines.select_related("author__user"):
-        author = byline.author
-        email = author.email or (author.user.email if author.user_id else "")
-        if email and email not in emails:
-            emails.append(email)
-    return emails
-
-
-def notify_authors(article, transition):
-    recipients = author_emails(article)
-    if not recipients:
-        return 0
-    what = NOTIFY[transition.action]
-    lines = [
-        f"{what}: “{article.headline}”",
-        f"By {transition.actor_name} at {timezone.localtime(transition.created_at):%Y-%m-%d %H:%M %Z}.",
-    ]
-    if transition.comment:
-        lines += ["", transition.comment]
-    if article.status == Status.PUBLISHED:
-        lines += ["", f"{settings.SITE_URL}{article.get_absolute_url()}"]
-    lines += ["", f"In the admin: {settings.SITE_URL}/admin/articles/article/{article.pk}/change/"]
-    return send_mail(
-        subject=f"[{settings.SITE_NAME}] {what}: {article.headline}"[:200],
-        message="\n".join(lines),
-        from_email=None,
-        recipient_list=recipients,
-    )
+    if action in NOTIFY:  # e-mail is the worker's job (desk/notifications.py): a slow mail server never
+        send_notification.enqueue(transition.pk)  # holds up the desk
 
 
 # --- scheduling --------------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from images import ingest
 from images.models import Image, Rendition
+from images.tasks import make_renditions
 
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
@@ -74,11 +76,13 @@ class ImageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
-            ingest.save_image(form.decoded, obj)
+            # Only the cleaned original in the request; the worker renders once the row is committed.
+            ingest.save_image(form.decoded, obj, defer_renditions=True)
+            transaction.on_commit(lambda: make_renditions.enqueue(obj.pk))
             return
         super().save_model(request, obj, form, change)
         if {"focal_x", "focal_y"} & set(form.changed_data):
-            ingest.regenerate(obj, social_only=True)
+            transaction.on_commit(lambda: make_renditions.enqueue(obj.pk, social_only=True))
 
     @admin.display(description="photo")
     def thumbnail(self, image):

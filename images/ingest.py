@@ -3,6 +3,7 @@ Getting an image into the library: one path for admin uploads, imports and scrip
 
     decode_upload(fileobj)        validate by content and limits; raises InvalidImage with the reason
     save_image(decoded, image)    store the cleaned original and every rendition, then the rows
+                                  (defer_renditions=True: the original only; images/tasks.py renders)
     image_from_file / image_from_path   both of the above, for callers that are not a form
 
 The importer calls image_from_path() for a Record's lead_image {"path", "alt", "caption", "credit"}.
@@ -53,14 +54,21 @@ def process(decoded, *, focal=(None, None)):
     return data, extension, rendered
 
 
-def save_image(decoded, image: Image) -> Image:
+def save_image(decoded, image: Image, *, defer_renditions=False) -> Image:
     """
     Fill `image` (new, or one being replaced) from an accepted, decoded upload: store the cleaned original
     and all renditions, then save the rows in one transaction. On any failure the stored files are removed.
+
+    With defer_renditions (admin uploads: the request only cleans and stores the original), the caller
+    enqueues images.tasks.make_renditions; pages show the cleaned original until the worker has run it.
     """
     image.width, image.height = decoded.image.size
     image.format = decoded.format
-    data, extension, rendered = process(decoded, focal=image.focal)
+    if defer_renditions:
+        data, extension = processing.encode_original(decoded)
+        rendered = []
+    else:
+        data, extension, rendered = process(decoded, focal=image.focal)
     image.file_size = len(data)
     image.file.save(f"original.{extension}", ContentFile(data), save=False)
     try:

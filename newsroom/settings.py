@@ -405,3 +405,27 @@ MIDDLEWARE.insert(
     "accounts.middleware.StaffSessionIdleMiddleware",
 )
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "accounts.sessions.EndOtherSessionsOnPasswordChange"}]
+
+# Background worker (issue 17, docs/worker.md): Django's task API on django-tasks-db, whose rows live in
+# this database; `manage.py db_worker` runs them. TASKS_BACKEND: "database" (default) or "immediate"
+# (development: a task runs inside the request that enqueues it; no retries, no periodic tasks).
+# `worker` comes before django_tasks_db: its db_worker command (heartbeats, recovery) replaces the library's.
+INSTALLED_APPS += ["worker", "django_tasks_db"]
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND is {TASKS_BACKEND!r}: use 'database' (the worker) or 'immediate' (development)."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# A worker's heartbeat period; a task whose worker has not beaten for WORKER_STALE_SECONDS runs again.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_STALE_SECONDS = float(os.environ.get("WORKER_STALE_SECONDS", str(3 * WORKER_HEARTBEAT_SECONDS)))
+# Seconds after a publish or unpublish when the worker purges the page cache once more, after read
+# replicas have caught up (public/tasks.py); 0 turns it off. Default: 5 with replicas, else off.
+PAGE_PURGE_REPLICA_DELAY = float(
+    os.environ.get("PAGE_PURGE_REPLICA_DELAY", "5" if env_list("DATABASE_REPLICA_URLS") else "0")
+)

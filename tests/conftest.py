@@ -26,6 +26,7 @@ from tests.shared_fixtures import (  # noqa: F401  (fixtures, shared by every ap
     reporter,
     superuser,
     users,
+    worker,
 )
 
 CHROMIUM = "/usr/bin/chromium"

@@ -125,3 +125,23 @@ def newsroom(db):
         return {"sections": sections, "authors": authors, "tags": tags, "articles": made}
 
     return build
+
+
+def run_worker():
+    """
+    Run the real background worker (manage.py db_worker, django-tasks-db) in this process until the queue
+    has nothing ready; returns how many task results it finished. Tests that enqueue work (e-mail,
+    renditions) call it where a worker would have run; tasks enqueued in tests otherwise stay queued.
+    """
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    before = DBTaskResult.objects.finished().count()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    return DBTaskResult.objects.finished().count() - before
+
+
+@pytest.fixture
+def worker(db):
+    """The background worker, run on demand: `worker()` (see run_worker)."""
+    return run_worker

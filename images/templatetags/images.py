@@ -26,7 +26,7 @@ def picture_context(image, *, sizes="100vw", loading="lazy", fetchpriority="", c
     for renditions in by_format.values():
         renditions.sort(key=lambda r: r.width)
     fallback_format = "jpeg" if "jpeg" in by_format else next(iter(by_format), None)
-    if fallback_format is None:  # not processed (should not happen): the cleaned original
+    if fallback_format is None:  # renditions not made yet (the worker is on it): the cleaned original
         return {
             "image": image,
             "src": image.file.url,

@@ -34,7 +34,7 @@ def run(*args):
 
 @pytest.mark.django_db
 def test_due_articles_become_published_at_their_publish_at_and_are_logged(
-    reporter, publisher, django_capture_on_commit_callbacks
+    reporter, publisher, django_capture_on_commit_callbacks, worker
 ):
     due_at = (timezone.now() - datetime.timedelta(minutes=3)).replace(microsecond=0)
     due = schedule(reporter, publisher, due_at)
@@ -60,6 +60,7 @@ def test_due_articles_become_published_at_their_publish_at_and_are_logged(
     assert (log.actor, log.from_status, log.to_status) == (None, "scheduled", "published")
     assert "Published 1, unpublished 0" in output
     assert fired == [(due.pk, "go_live", None)]
+    worker()  # the notification e-mail is the worker's task
     assert any("Published" in m.subject for m in mail.outbox)
 
 
