@@ -18,6 +18,8 @@ from desk.models import Note, PreviewLink, Transition
 
 BEFORE_THE_MOVE = [("articles", "0011_redundant_indexes"), ("desk", None)]
 MOVED_TABLES = ["articles_transition", "articles_note", "articles_previewlink"]
+# Apps made after the move: migrating back to it takes their tables, migrating forward makes them again.
+NEWER_APPS_TABLES = ("live_",)
 
 
 def table_rows(table):
@@ -98,7 +100,9 @@ def test_every_row_survives_the_move_to_the_desk_app(database_before_the_move):
     migrate(leaf_nodes())
 
     after = {table: table_rows(table) for table in every_table()}
-    assert after.keys() == before.keys()  # no table added or dropped
+    # No table dropped; none added but those of the newer apps.
+    assert set(before) <= set(after)
+    assert [table for table in after if table not in before and not table.startswith(NEWER_APPS_TABLES)] == []
     for table in MOVED_TABLES:
         assert after[table] == before[table] and before[table], table
     # No row of any table is lost. Only the moved models' content types change (their app label), and
