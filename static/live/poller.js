@@ -36,7 +36,7 @@
   }
 
   function showPending() {
-    var ids = pendingOrder.slice().reverse();  // oldest first, each inserted at the top
+    var ids = pendingOrder.slice();  // oldest first, each inserted at the top
     ids.forEach(function (id) {
       var update = pending[id];
       if (!shown(id)) { place(element(update.html), update.pinned); }
