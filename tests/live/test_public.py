@@ -200,3 +200,19 @@ def test_an_ordinary_article_page_makes_no_query_for_live_coverage(client, setti
         client.get(article.get_absolute_url())
     assert not any("live_liveupdate" in q["sql"] for q in captured.captured_queries)
     assert captured.captured_queries  # it did render
+
+
+def test_a_live_page_ended_or_not_is_valid_html(client, vnu_command, tmp_path):
+    from tests.public.test_html_validity import validate
+
+    article, coverage = make_live_article()
+    add_update(article, "<p>Pinned</p>", is_pinned=True, headline="Pinned")
+    add_update(article, "<p>Key</p>", is_key_event=True, headline="Key event")
+    add_update(article, "Plain text update.", embed_url="https://example.com/post/1")
+    live = tmp_path / "live.html"
+    live.write_bytes(client.get(article.get_absolute_url()).content)
+    coverage.end()
+    ended = tmp_path / "ended.html"
+    ended.write_bytes(client.get(article.get_absolute_url()).content)
+
+    assert validate(vnu_command, [live, ended]) == {"live.html": [], "ended.html": []}
