@@ -10,7 +10,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from live.models import LiveCoverage, LiveUpdate
+from live.models import LiveUpdate
 from public.structured_data import _iso, absolute, person
 
 MAX_UPDATES = 200  # shown on the page and in its JSON-LD (the feed has the newest FEED_SIZE)
@@ -18,11 +18,14 @@ HEADLINE_LENGTH = 110  # schema.org headline, as the article's
 
 
 def coverage_of(article):
-    """The article's coverage: joined by the article page's query, else one query (previews)."""
-    try:
-        return article.live_coverage
-    except (LiveCoverage.DoesNotExist, AttributeError):  # a preview's stand-in article has none
+    """
+    The article's coverage, as the article page's own query joined it (no query). A share preview's article
+    is not joined: previews show the article's text without its live blog (and its query count stays).
+    """
+    field = type(article)._meta.get_field("live_coverage") if hasattr(type(article), "_meta") else None
+    if field is None or not field.is_cached(article):
         return None
+    return field.get_cached_value(article)
 
 
 def visible_updates(article, now):
