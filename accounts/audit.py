@@ -12,6 +12,7 @@ from articles.models import ArticleSlugHistory, Section
 from authors.models import Author
 from desk.models import Transition
 from images.models import Image
+from live.models import LiveCoverage, LiveUpdate
 from tags.models import Tag, TagRedirect
 
 SECRET_FIELDS = {User: ["password"]}
@@ -23,4 +24,6 @@ def register_models():
     )
     auditlog.register(Group, m2m_fields={"permissions"})
     for model in (Permission, Tag, TagRedirect, Section, Author, Image, ArticleSlugHistory, Transition):
+        auditlog.register(model)
+    for model in (LiveCoverage, LiveUpdate):  # live blogs; each edit also keeps a LiveUpdateRevision
         auditlog.register(model)

@@ -30,6 +30,7 @@ from desk import autosave, bulk, workflow
 from desk.diffs import diff_snapshots
 from desk.forms import ArticleAdminForm, parse_local_datetime
 from desk.models import Note, PreviewLink, Transition
+from live import admin as live_admin
 from tags.models import Tag
 
 
@@ -186,6 +187,10 @@ class ArticleAdmin(admin.ModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
     actions = bulk.ACTIONS  # item by item through the workflow, with a per-item report (desk/bulk.py)
     change_list_template = "admin/articles/article/change_list.html"
+
+    def get_inlines(self, request, obj):
+        # Live blogs (live/admin.py): the newest updates, on the form of an article with live coverage.
+        return [*self.inlines, *live_admin.inlines_for(obj)]
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, article):

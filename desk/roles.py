@@ -25,6 +25,12 @@ REPORTER = [
     # The story budget: every plan, and the status of their own (planning/admin.py).
     "planning.view_story",
     "planning.update_story_status",
+    # Live blogs (docs/live.md): add updates, edit one's own.
+    "live.view_livecoverage",
+    "live.add_liveupdate",
+    "live.change_liveupdate",
+    "live.view_liveupdate",
+    "live.view_liveupdaterevision",
 ]
 EDITOR = [
     *REPORTER,
@@ -43,9 +49,13 @@ EDITOR = [
     "redirects.add_redirect",
     "redirects.change_redirect",
     "redirects.view_redirect",
+    # Live blogs: start and end coverage, edit and delete anyone's updates.
+    "live.add_livecoverage",
+    "live.change_livecoverage",
+    "live.delete_liveupdate",
 ]
 # Publisher: every permission of the newsroom apps, publish_article included.
-PUBLISHER_APPS = ["articles", "desk", "authors", "tags", "planning", "redirects"]
+PUBLISHER_APPS = ["articles", "desk", "authors", "tags", "planning", "redirects", "live"]
 ROLES = ["Reporter", "Editor", "Publisher"]
 
 

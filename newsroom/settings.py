@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "articles",
     "search",
     "desk",
+    "live",
     "ingest",
     "public",
     "planning",  # the story budget (docs/desk.md)
@@ -337,6 +338,8 @@ SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Public site: keep rendered pages in the cache (public/cache.py); 0 to benchmark uncached rendering.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+# Live blogs (docs/live.md): how often an open page asks for new updates, in seconds.
+LIVE_POLL_SECONDS = int(os.environ.get("LIVE_POLL_SECONDS", 15))
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("tags/", include("tags.urls")),
     path("authors/", include("authors.urls")),
+    path("live/", include("live.urls")),  # live blogs' fragments and feeds
     # Public site: feeds, sitemaps, robots.txt.
     path("feeds/", include("public.feed_urls")),
     path("sitemap.xml", article_views.sitemap_index, name="sitemap_index"),

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, ArticleSlugHistory, Byline, Correction, Section
+from live import page as live_page
 from newsroom.fixed_queries import FixedQuery
 from public import cache, structured_data
 from public import home as home_blocks
@@ -133,7 +134,7 @@ def _article_by_slug(now, slug):
     """The article page's article: its section and lead image joined, whether it has corrections."""
     return (
         Article.objects.published(now)
-        .select_related("section", "lead_image")
+        .select_related("section", "lead_image", "live_coverage")
         .annotate(has_corrections=Exists(Correction.objects.filter(article=OuterRef("pk"))))
         .filter(slug=slug)[:1]
     )
@@ -180,7 +181,7 @@ def article_context(article, *, now, bylines=None, tags=None):
     # The public page asks in its article query whether there are any (most articles have none).
     corrections = list(article.corrections.all()) if getattr(article, "has_corrections", True) else []
     image = article.lead_image.social_card_url if article.lead_image_id else None
-    return {
+    context = {
         "article": article,
         "bylines": bylines,
         "tags": tags,
@@ -191,6 +192,10 @@ def article_context(article, *, now, bylines=None, tags=None):
             article, bylines=bylines, tags=tags, image=image, corrections=corrections
         ),
     }
+    # A live blog (live/page.py): its updates, and LiveBlogPosting instead of NewsArticle.
+    if article.pk:
+        context |= live_page.page_context(article, now=now, news_article=context["structured_data"]) or {}
+    return context
 
 
 # A section page's queries, compiled once (newsroom/fixed_queries.py).

@@ -20,6 +20,7 @@ PACKAGES = [
     "authors",
     "tags",
     "images",
+    "live",
     "bench",
 ]
 

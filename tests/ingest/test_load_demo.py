@@ -20,7 +20,7 @@ def load_demo():
 def test_demo_content_and_users_are_loaded_and_passwords_printed():
     result = load_demo()
 
-    assert "Demo articles: created 5, updated 0, unchanged 0" in result.out
+    assert "Demo articles: created 6, updated 0, unchanged 0" in result.out
     sample = Article.objects.get(external_id="000_03d6219c7e6dd54c")
     assert sample.is_published()
     assert sample.section.name == "World"
@@ -45,12 +45,24 @@ def test_running_twice_is_harmless():
     Group.objects.get(name="Editor")
     second = load_demo()
 
-    assert "Demo articles: created 0, updated 0, unchanged 5" in second.out
-    assert Article.objects.count() == 5
+    assert "Demo articles: created 0, updated 0, unchanged 6" in second.out
+    assert Article.objects.count() == 6
     assert get_user_model().objects.count() == 4
     # each role group exactly once: none duplicated by load_demo
     roles = Group.objects.filter(name__in=["Reporter", "Editor", "Publisher"])
     assert sorted(roles.values_list("name", flat=True)) == ["Editor", "Publisher", "Reporter"]
+
+
+def test_the_demo_has_a_live_blog_with_updates_once_however_often_it_runs(client):
+    from live.models import LiveUpdate
+
+    first = load_demo()
+    load_demo()
+    live_blog = Article.objects.get(external_id="election-night-live")
+    assert live_blog.live_coverage.is_live
+    assert LiveUpdate.objects.filter(article=live_blog).count() == 4
+    assert f"Live blog: http://127.0.0.1:8000{live_blog.get_absolute_url()}" in first.out
+    assert b"The harbour ward declares first" in client.get(live_blog.get_absolute_url()).content
 
 
 def test_existing_groups_are_reused():

@@ -24,6 +24,7 @@ from articles.models import Article, Section, Status
 from authors.models import Author
 from ingest.importers import AuthorRef, Record, hill
 from ingest.importers.save import Importer
+from live.demo import load_live_blog
 from planning.models import Desk, Story
 from redirects.models import Redirect
 
@@ -105,6 +106,16 @@ ARTICLES = [
         tags=["Rail", "Transport", "Europe"],
         published_at=_date(24, 18),
     ),
+    Record(  # a live blog (live/demo.py adds its updates)
+        external_id="election-night-live",
+        headline="Election night: the council results as they come in",
+        dek="Live coverage of the city council election count.",
+        body_html=_body("Follow the count ward by ward; the newest update comes first."),
+        section="Politics",
+        authors=[AuthorRef("Priya Raman")],
+        tags=["City Council", "Elections"],
+        published_at=_date(25, 22),
+    ),
 ]
 
 
@@ -126,6 +137,8 @@ class Command(BaseCommand):
             users = self.load_users()
             plans = self.load_budget()
             self.load_redirect()
+            live_blog = Article.objects.get(source=SOURCE, external_id="election-night-live")
+            load_live_blog(live_blog, Author.objects.filter(name="Priya Raman").first())
         self.stdout.write(
             "Demo articles: "
             + ", ".join(f"{name} {counts[name]}" for name in ("created", "updated", "unchanged"))
@@ -133,6 +146,7 @@ class Command(BaseCommand):
         sample = Article.objects.get(source=SOURCE, external_id=SAMPLE.stem)
         self.stdout.write(f"Sample article: {settings.SITE_URL}{sample.get_absolute_url()}")
         self.stdout.write(f"Story budget: {plans} plans, {settings.SITE_URL}/admin/planning/story/budget/")
+        self.stdout.write(f"Live blog: {settings.SITE_URL}{live_blog.get_absolute_url()}")
         self.stdout.write("Demo users (development only):")
         for username, group, password in users:
             self.stdout.write(f"  {username:<10} {password:<20} {group}")
