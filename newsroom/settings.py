@@ -124,6 +124,9 @@ INSTALLED_APPS = [
     "desk",
     "ingest",
     "public",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -328,3 +331,17 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = (
 AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", "365"))
 # How many proxies of ours are in front of the app: the audit log's client address (accounts/middleware.py).
 AUDIT_LOG_TRUSTED_PROXIES = int(os.environ.get("AUDIT_LOG_TRUSTED_PROXIES", "0"))
+
+# Content API (docs/api.md): Bearer tokens only; anonymous reads see published articles.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom content API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
