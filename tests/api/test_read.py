@@ -134,3 +134,15 @@ def test_article_detail_uses_a_fixed_number_of_queries(client, settings, django_
         assert client.get(f"/api/v1/articles/{article.pk}/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(f"/api/v1/articles/by-slug/{article.slug}/").status_code == 200
+
+
+def test_json_whatever_the_accept_header_and_the_browsable_api_at_format_api(client):
+    make_article("Browsable")
+
+    json = client.get("/api/v1/articles/", HTTP_ACCEPT="text/html")
+    browsable = client.get("/api/v1/articles/?format=api")
+
+    assert json["Content-Type"] == "application/json" and json.json()["results"]
+    assert browsable.status_code == 200 and browsable["Content-Type"].startswith("text/html")
+    assert "Browsable" in browsable.text
+    assert "//cdn" not in browsable.text and "https://" not in browsable.text.split("<body")[0]
