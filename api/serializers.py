@@ -38,6 +38,9 @@ class BylineSerializer(serializers.ModelSerializer):
 
 class RenditionSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    # Declared: the model's PositiveIntegerField range differs by database, and the schema must not.
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Rendition
