@@ -94,6 +94,9 @@ def pick_pages():
         "feed-tag": tag.get_absolute_url() + "feed/",
         "feed-author": Author.objects.get(pk=1).get_absolute_url() + "feed/",
         "feed-section": article.section.get_absolute_url() + "feed/",
+        # issue 17: the content API's first page of articles and one article, anonymous.
+        "api-list": "/api/v1/articles/",
+        "api-detail": f"/api/v1/articles/{article.pk}/",
     }
     try:
         pages["feed"] = reverse("feeds:latest")

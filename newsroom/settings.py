@@ -128,6 +128,9 @@ INSTALLED_APPS = [
     "public",
     "planning",  # the story budget (docs/desk.md)
     "redirects",  # the redirect manager (docs/desk.md)
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -432,3 +435,21 @@ WORKER_STALE_SECONDS = float(os.environ.get("WORKER_STALE_SECONDS", str(3 * WORK
 PAGE_PURGE_REPLICA_DELAY = float(
     os.environ.get("PAGE_PURGE_REPLICA_DELAY", "5" if env_list("DATABASE_REPLICA_URLS") else "0")
 )
+
+# Content API (docs/api.md): Bearer tokens only; anonymous reads see published articles.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",  # at ?format=api: local static files only
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.JsonUnlessAsked",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom content API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}

@@ -11,6 +11,7 @@ from public.sitemaps import SITEMAPS
 urlpatterns = [
     path("admin/2fa/", include("accounts.urls")),  # two-factor enrolment and code step (docs/accounts.md)
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),  # the content API (docs/api.md)
     path("tags/", include("tags.urls")),
     path("authors/", include("authors.urls")),
     path("live/", include("live.urls")),  # live blogs' fragments and feeds

@@ -1,0 +1,123 @@
+"""The API's JSON. ArticleSerializer is also the webhooks' payload: keep it importable and self-contained."""
+
+from rest_framework import serializers
+
+from articles.models import Article, Byline, Section
+from authors.models import Author
+from images.models import Image, Rendition
+from tags.models import Tag
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["id", "name", "slug", "description"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "slug", "kind", "description"]
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Author
+        fields = ["id", "name", "slug", "bio", "website"]
+
+
+class BylineSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="author.id")
+    name = serializers.CharField(source="author.name")
+    slug = serializers.CharField(source="author.slug")
+
+    class Meta:
+        model = Byline
+        fields = ["id", "name", "slug", "role"]
+
+
+class RenditionSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    # Declared: the model's PositiveIntegerField range differs by database, and the schema must not.
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Rendition
+        fields = ["kind", "width", "height", "format", "url"]
+
+    def get_url(self, rendition) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(rendition.url) if request else rendition.url
+
+
+class ImageSerializer(serializers.ModelSerializer):
+    renditions = RenditionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Image
+        fields = ["id", "alt_text", "caption", "credit", "width", "height", "renditions"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    section = SectionSerializer(read_only=True)
+    authors = BylineSerializer(source="bylines", many=True, read_only=True)
+    tags = serializers.SerializerMethodField()
+    lead_image = ImageSerializer(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "headline",
+            "slug",
+            "dek",
+            "body",
+            "status",
+            "section",
+            "authors",
+            "tags",
+            "lead_image",
+            "published_at",
+            "updated_at",
+            "version",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_tags(self, article) -> list[dict]:
+        return [{"name": t.name, "slug": t.slug} for t in article.tags.all()]
+
+    def get_url(self, article) -> str:
+        request = self.context.get("request")
+        url = article.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+def articles_for_api(queryset):
+    """Everything ArticleSerializer reads, in a fixed number of queries whatever the number of articles."""
+    return queryset.for_listing().select_related("lead_image").prefetch_related("lead_image__renditions")
+
+
+class ArticleWriteSerializer(serializers.Serializer):
+    """What POST and PATCH accept (validated by the admin's ArticleAdminForm; documented here)."""
+
+    headline = serializers.CharField(required=False)
+    dek = serializers.CharField(required=False, allow_blank=True)
+    body = serializers.CharField(
+        required=False, allow_blank=True, help_text="HTML; sanitized as in the admin."
+    )
+    section = serializers.IntegerField(required=False, allow_null=True, help_text="A section id.")
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    slug = serializers.CharField(required=False, allow_blank=True)
+    canonical_url = serializers.URLField(required=False, allow_blank=True)
+    source = serializers.CharField(required=False, allow_blank=True)
+    external_id = serializers.CharField(required=False, allow_blank=True)
+    comment = serializers.CharField(required=False, allow_blank=True, help_text="The revision's comment.")
+
+
+class TransitionSerializer(serializers.Serializer):
+    transition = serializers.CharField(help_text="submit, approve, publish, schedule, unpublish, …")
+    comment = serializers.CharField(required=False, allow_blank=True)
+    publish_at = serializers.DateTimeField(required=False, help_text="For schedule.")
