@@ -21,7 +21,7 @@ def _orm_inside_playwrights_loop():
         yield
 
 
-def wait_for(find, page, seconds=10):
+def wait_for(find, page, seconds=20):
     """The first truthy `find()` within `seconds` (autosaves come on the form's own clock)."""
     for _ in range(seconds * 10):
         found = find()
@@ -57,7 +57,7 @@ def test_typing_is_autosaved_survives_a_reload_and_is_restored(
     body.click()
     page.keyboard.press("End")
     page.keyboard.type(" Seven votes to two.")
-    expect(page.locator(".autosave-status")).to_contain_text("Autosaved at", timeout=10_000)
+    expect(page.locator(".autosave-status")).to_contain_text("Autosaved at", timeout=20_000)
     typed = Autosave.objects.filter(article=article, data__body__icontains="seven")
     kept = wait_for(typed.first, page)
     assert kept.value("headline") == "Council passes budget after late vote"
@@ -83,7 +83,7 @@ def test_typing_is_autosaved_survives_a_reload_and_is_restored(
     ed = session(browser, live_server, "ed")
     ed.goto(change)
     expect(ed.locator(".autosave-others")).to_contain_text("Also open by rita")
-    expect(page.locator(".autosave-others")).to_contain_text("Also open by ed", timeout=10_000)
+    expect(page.locator(".autosave-others")).to_contain_text("Also open by ed", timeout=20_000)
 
     page.once("dialog", lambda dialog: dialog.accept())  # the restored text is unsaved too
     page.click("input[name=_continue]")
