@@ -175,12 +175,14 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Redeliver the selected deliveries (same payload)", permissions=["redeliver"])
     def redeliver_selected(self, request, queryset):
-        copies = [delivery.redeliver() for delivery in queryset.select_related("endpoint")]
-        skipped = [copy for copy in copies if not copy.endpoint.active]
-        self.message_user(request, f"{len(copies)} redelivery(ies) queued.", messages.SUCCESS)
-        if skipped:
+        deliveries = list(queryset.select_related("endpoint"))
+        to_disabled = [delivery for delivery in deliveries if not delivery.endpoint.active]
+        copies = [delivery.redeliver() for delivery in deliveries if delivery.endpoint.active]
+        if copies:
+            self.message_user(request, f"{len(copies)} redelivery(ies) queued.", messages.SUCCESS)
+        if to_disabled:
             self.message_user(
                 request,
-                f"{len(skipped)} go to disabled endpoints and will not be sent until re-enabled.",
+                f"{len(to_disabled)} not redelivered: their endpoint is disabled (re-enable it first).",
                 messages.WARNING,
             )

@@ -152,6 +152,18 @@ def test_redeliver_sends_the_same_payload_again(
     assert Delivery.objects.get(pk=original.pk).status == Delivery.Status.DEAD  # the log keeps history
 
 
+def test_redeliver_to_a_disabled_endpoint_is_refused_with_the_reason(admin_client):
+    endpoint = Endpoint.objects.create(name="Partner", url="https://p.example.com/", events=["published"])
+    original = sent_delivery(endpoint, status=Delivery.Status.DEAD, code=500)
+    endpoint.active = False
+    endpoint.save()
+    response = admin_client.post(
+        DELIVERIES, {"action": "redeliver_selected", "_selected_action": [original.pk]}, follow=True
+    )
+    assert "1 not redelivered: their endpoint is disabled (re-enable it first)." in response.text
+    assert Delivery.objects.count() == 1
+
+
 def test_redeliver_needs_the_right_to_change_endpoints(client):
     viewer = make_user("viewer")
     from django.contrib.auth.models import Permission
