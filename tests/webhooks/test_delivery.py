@@ -1,5 +1,6 @@
 """Webhooks end to end: article events → deliveries → signed POSTs by the real worker to a real receiver."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -8,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from articles.models import Article, Status
 from desk import workflow
@@ -286,3 +288,42 @@ def test_a_delivery_queued_before_its_endpoint_was_disabled_is_not_sent(
 
 def test_the_payload_event_names_are_the_subscribable_events():
     assert [e.value for e in Event if e != Event.PING] == ALL_EVENTS
+
+
+def test_a_staged_edit_sends_nothing_until_its_publish_update_sends_updated(
+    receiver, reporter, publisher, django_capture_on_commit_callbacks, deliver_all
+):
+    make_endpoint(receiver)
+    article = make_ready_article(reporter, status=Status.PUBLISHED, headline="Live headline")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.stage_edit(
+            article, publisher, {**workflow.snapshot_of(article), "headline": "Staged headline"}
+        )
+    deliver_all()
+    assert receiver.received == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.perform("publish_update", article, publisher)
+    deliver_all()
+    [request] = receiver.received
+    assert request.headers["X-Newsroom-Event"] == "updated"
+    assert json.loads(request.body)["article"]["headline"] == "Staged headline"
+
+
+def test_a_scheduled_article_reaching_its_time_and_expiring_sends_published_then_unpublished(
+    receiver, reporter, publisher, django_capture_on_commit_callbacks, deliver_all
+):
+    make_endpoint(receiver)
+    article = approved_article(reporter, publisher)
+    publish_at = timezone.now() + datetime.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.perform("schedule", article, publisher, publish_at=publish_at, override_warnings=True)
+    deliver_all()
+    assert receiver.received == []  # scheduling is not publishing
+
+    Article.objects.filter(pk=article.pk).update(unpublish_at=publish_at + datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.run_scheduled(now=publish_at + datetime.timedelta(minutes=1))
+        workflow.run_scheduled(now=publish_at + datetime.timedelta(hours=2))
+    deliver_all()
+    assert [r.headers["X-Newsroom-Event"] for r in receiver.received] == ["published", "unpublished"]
