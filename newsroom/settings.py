@@ -453,3 +453,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# Webhooks (issue 17, docs/webhooks.md): article events POSTed, signed, to endpoints set in the admin, by
+# the worker. A delivery is tried WEBHOOK_MAX_ATTEMPTS times, waiting WEBHOOK_RETRY_BASE_DELAY seconds
+# after the first failure and twice as long after each next (at most WEBHOOK_RETRY_MAX_DELAY); an endpoint
+# is disabled after WEBHOOK_DISABLE_AFTER dead deliveries in a row (0: never).
+INSTALLED_APPS += ["webhooks"]
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BASE_DELAY = float(os.environ.get("WEBHOOK_RETRY_BASE_DELAY", "60"))
+WEBHOOK_RETRY_MAX_DELAY = float(os.environ.get("WEBHOOK_RETRY_MAX_DELAY", "3600"))
+WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "5"))
