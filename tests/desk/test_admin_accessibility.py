@@ -4,9 +4,9 @@ serious or critical axe-core violations, the article form with its byline and re
 """
 
 import pytest
-from playwright.sync_api import expect
 
 from articles.models import Byline, RelatedPin, Status
+from tests.browser import log_in
 from tests.conftest import BLOCKING, axe_violations
 from tests.factories import make_article, make_author, make_section, make_tag
 from tests.shared_fixtures import make_user
@@ -39,11 +39,7 @@ def test_the_desks_admin_pages_have_no_serious_or_critical_axe_violations(
     desk = make_desk()
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "ed")
-    page.fill("#id_password", "pw-ed")
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text("ed")
+    log_in(page, live_server, "ed")
 
     found = {}
     for name, path in desk.items():

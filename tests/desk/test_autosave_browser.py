@@ -8,17 +8,11 @@ from playwright.sync_api import expect
 
 from articles.models import Article, Status
 from desk.models import Autosave
+from tests.browser import log_in, orm_inside_playwrights_loop  # noqa: F401 (an autouse fixture)
 from tests.conftest import BLOCKING, axe_violations
 from tests.shared_fixtures import make_ready_article, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_inside_playwrights_loop():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 def wait_for(find, page, seconds=20):
@@ -33,11 +27,7 @@ def wait_for(find, page, seconds=20):
 
 def session(browser, live_server, username):
     page = browser.new_context().new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(username)
+    log_in(page, live_server, username)
     return page
 
 

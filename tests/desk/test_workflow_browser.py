@@ -5,18 +5,11 @@ from playwright.sync_api import expect
 
 from articles.models import Article, Status
 from desk.models import Transition
+from tests.browser import log_in, orm_inside_playwrights_loop  # noqa: F401 (an autouse fixture)
 from tests.factories import make_author, make_section, make_tag
 from tests.shared_fixtures import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_inside_playwrights_loop():
-    # Module scope: still set while pytest-django flushes the database after the test (function teardown).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 CSP_ERRORS = []
@@ -29,11 +22,7 @@ def session(browser, live_server, username):
         "console",
         lambda message: "Content Security Policy" in message.text and CSP_ERRORS.append(message.text),
     )
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(username)
+    log_in(page, live_server, username)
     return page
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from live.models import LiveCoverage
+from tests.browser import log_in, orm_inside_playwrights_loop  # noqa: F401 (an autouse fixture)
 from tests.conftest import BLOCKING, axe_violations
 from tests.factories import make_author
 from tests.live.helpers import add_update, make_live_article
@@ -19,14 +20,6 @@ from tests.shared_fixtures import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_inside_playwrights_loop():
-    # Module scope: still set while pytest-django flushes the database after the test (function teardown).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 def blocking(page, axe_source):
@@ -107,11 +100,7 @@ def test_the_live_blogs_desk_page_has_no_serious_or_critical_axe_violations(
     add_update(article, "<p>Polls have closed.</p>", is_key_event=True, headline="Polls close")
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "ed")
-    page.fill("#id_password", "pw-ed")
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text("ed")
+    log_in(page, live_server, "ed")
 
     found = {}
     for name, path in {

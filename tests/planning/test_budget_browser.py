@@ -9,18 +9,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from planning.models import Story
+from tests.browser import log_in, orm_inside_playwrights_loop  # noqa: F401 (an autouse fixture)
 from tests.conftest import BLOCKING, axe_violations
 from tests.planning.helpers import local, make_story
 from tests.shared_fixtures import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_inside_playwrights_loop():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 def test_the_budget_filters_by_person_marks_overdue_and_prints_without_chrome(
@@ -37,10 +31,7 @@ def test_the_budget_filters_by_person_marks_overdue_and_prints_without_chrome(
     csp_errors = []
     page = context.new_page()
     page.on("console", lambda m: "Content Security Policy" in m.text and csp_errors.append(m.text))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", editor.username)
-    page.fill("#id_password", f"pw-{editor.username}")
-    page.click("input[type=submit]")
+    log_in(page, live_server, editor.username)
     page.goto(f"{live_server.url}/admin/planning/story/budget/")
 
     overdue = page.locator("tr.overdue")
