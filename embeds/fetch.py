@@ -27,10 +27,13 @@ class Failure:
     def message(self):
         if self.reached:
             return (
-                f"Could not embed {self.url}: {self.host} {self.reason}. Readers will see a link; check the URL "
-                "(a private or deleted post cannot be embedded)."
+                f"Could not embed {self.url}: {self.host} {self.reason}. Readers will see a link; "
+                "check the URL (a private or deleted post cannot be embedded)."
             )
-        return f"Could not reach {self.host} to fetch the embed of {self.url} ({self.reason}); readers will see a link."
+        return (
+            f"Could not reach {self.host} to fetch the embed of {self.url} ({self.reason}); "
+            "readers will see a link."
+        )
 
 
 def ensure_embeds(body, *, now=None, refresh=False):

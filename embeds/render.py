@@ -67,7 +67,12 @@ def render_body(body):
         if url is None:
             return match.group(0)
         embed, provider = embeds.get(url), known.get(url)
-        if embed is None or provider is None or not embed.usable or not provider.allows_frame(embed.frame_url):
+        if (
+            embed is None
+            or provider is None
+            or not embed.usable
+            or not provider.allows_frame(embed.frame_url)
+        ):
             return format_html('<p class="embed-link"><a href="{}">{}</a></p>', url, url)
         count += 1
         return placeholder(embed, provider, number=count)

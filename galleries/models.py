@@ -18,7 +18,9 @@ class GalleryItem(models.Model):
     # PROTECT: deleting a photo some gallery shows is refused with the list of articles, not done silently.
     image = models.ForeignKey("images.Image", on_delete=models.PROTECT, related_name="gallery_items")
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
-    caption = models.TextField(blank=True, help_text="Replaces the image's own caption here; empty: the image's.")
+    caption = models.TextField(
+        blank=True, help_text="Replaces the image's own caption here; empty: the image's."
+    )
     credit = models.CharField(
         max_length=255, blank=True, help_text="Replaces the image's own credit here; empty: the image's."
     )

@@ -271,11 +271,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# Embeds (issue 18, docs/media.md): oEmbed of an allow-list of providers (embeds/providers.py), cached in the
-# database; readers load a provider's iframe only after pressing its placeholder's button. EMBED_MASTODON_HOSTS:
-# the Mastodon instances whose posts may be embedded. EMBED_OEMBED_ENDPOINTS (JSON): endpoints by provider name,
-# replacing the built-in ones. frame-src lists every provider's frame host (tests/embeds checks it is complete),
-# on every page: cached pages are served with their request's own header (public/cache.py).
+# Embeds (issue 18, docs/media.md): oEmbed of an allow-list of providers (embeds/providers.py), cached in
+# the database; readers load a provider's iframe only after pressing its placeholder's button.
+# EMBED_MASTODON_HOSTS: the Mastodon instances whose posts may be embedded. EMBED_OEMBED_ENDPOINTS (JSON):
+# endpoints by provider name, replacing the built-in ones. frame-src lists every provider's frame host, on
+# every page: cached pages are served with their request's own header (public/cache.py).
 EMBED_MASTODON_HOSTS = env_list("EMBED_MASTODON_HOSTS", "mastodon.social,mastodon.online")
 EMBED_OEMBED_ENDPOINTS = json.loads(os.environ.get("EMBED_OEMBED_ENDPOINTS", "{}"))
 EMBED_FETCH_TIMEOUT = float(os.environ.get("EMBED_FETCH_TIMEOUT", "4"))

@@ -11,9 +11,17 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Embed",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("url", models.CharField(max_length=1000, unique=True, verbose_name="URL")),
-                ("provider", models.CharField(help_text="embeds.providers name: youtube, vimeo, …", max_length=30)),
+                (
+                    "provider",
+                    models.CharField(help_text="embeds.providers name: youtube, vimeo, …", max_length=30),
+                ),
                 (
                     "status",
                     models.CharField(
@@ -34,7 +42,10 @@ class Migration(migrations.Migration):
                 ),
                 ("width", models.PositiveIntegerField(blank=True, null=True)),
                 ("height", models.PositiveIntegerField(blank=True, null=True)),
-                ("error", models.CharField(blank=True, help_text="Why the last fetch failed.", max_length=500)),
+                (
+                    "error",
+                    models.CharField(blank=True, help_text="Why the last fetch failed.", max_length=500),
+                ),
                 ("fetched_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={"ordering": ["-fetched_at", "-pk"]},

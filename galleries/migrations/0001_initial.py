@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("articles", "0013_search_unaccent"),
+        ("articles", "0001_initial"),
         ("images", "0001_initial"),
     ]
 
@@ -14,8 +14,16 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="GalleryItem",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("position", models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first."),
+                ),
                 (
                     "caption",
                     models.TextField(
@@ -47,6 +55,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={"verbose_name": "gallery photo", "verbose_name_plural": "gallery", "ordering": ["position", "pk"]},
+            options={
+                "verbose_name": "gallery photo",
+                "verbose_name_plural": "gallery",
+                "ordering": ["position", "pk"],
+            },
         ),
     ]
