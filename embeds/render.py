@@ -94,7 +94,8 @@ def placeholder(embed, provider, *, number):
         "{title_html}"
         '<p class="embed-notice" id="{notice_id}">Nothing is loaded from {operator} until you ask: '
         "loading it sends your request (your IP address) to them.</p>"
-        '<button type="button" class="embed-load" aria-describedby="{notice_id}">Load {label} content</button>'
+        '<button type="button" class="embed-load" aria-describedby="{notice_id}">'
+        "Load {label} content</button>"
         "</div>"
         '<figcaption><a href="{url}">{link_text}</a></figcaption>'
         "</figure>",
