@@ -121,7 +121,6 @@ INSTALLED_APPS = [
     "images",
     "articles",
     "embeds",
-    "galleries",
     "search",
     "desk",
     "ingest",
