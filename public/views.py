@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, ArticleSlugHistory, Byline, Correction, Section
+from embeds.render import render_body
 from newsroom.fixed_queries import FixedQuery
 from public import cache, structured_data
 from public import home as home_blocks
@@ -180,6 +181,9 @@ def article_context(article, *, now, bylines=None, tags=None):
     image = article.lead_image.social_card_url if article.lead_image_id else None
     return {
         "article": article,
+        # Lone provider URLs become click-to-load placeholders from the cached embeds: one query if the body
+        # has lone URLs, none otherwise, and never a fetch (embeds are fetched when the admin saves).
+        "body": render_body(article.body),
         "bylines": bylines,
         "tags": tags,
         "related": related,
