@@ -20,6 +20,7 @@ bootstrap list is not used, so nothing outside this table is ever fetched or fra
 settings.EMBED_OEMBED_ENDPOINTS replaces endpoints by provider name (tests point them at a local server).
 """
 
+import http.client
 import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -27,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import micawber
 from django.conf import settings
+from micawber.exceptions import ProviderException
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,14 @@ class _OEmbed(micawber.Provider):
     def __init__(self, provider, timeout):
         super().__init__(provider.endpoint, timeout=timeout, user_agent="newsroom-cms (oEmbed)")
         self.provider = provider
+
+    def fetch(self, url):
+        # micawber turns URLError and timeouts into ProviderException, but not a connection dropped while
+        # reading the answer (ConnectionResetError, RemoteDisconnected): the editor is told of those too.
+        try:
+            return super().fetch(url)
+        except (OSError, http.client.HTTPException) as error:
+            raise ProviderException(f'Error fetching "{url}"') from error
 
 
 def registry():

@@ -85,6 +85,17 @@ def test_an_unreachable_provider_warns_the_editor_and_the_article_is_saved(
     assert failed.status == Embed.Status.FAILED and failed.error and not failed.frame_url
 
 
+def test_a_provider_that_hangs_up_warns_the_editor(client, superuser, settings, oembed, oembed_server):
+    settings.EMBED_OEMBED_ENDPOINTS = {"vimeo": f"{oembed_server}/hang-up"}
+    article = make_article(status=Status.DRAFT, body=body_with(RECORDED["vimeo"]))
+
+    response = save_in_admin(client, superuser, article)
+
+    [warning] = warnings(response)
+    assert warning.startswith(f"Could not reach 127.0.0.1 to fetch the embed of {RECORDED['vimeo']} (")
+    assert Embed.objects.get().status == Embed.Status.FAILED
+
+
 def test_a_provider_that_does_not_know_the_url_warns_the_editor(client, superuser, oembed):
     missing = "https://www.youtube.com/watch?v=deleted0000"
     article = make_article(status=Status.DRAFT, body=body_with(missing))
