@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from embeds.fetch import ensure_embeds
+from tests.conftest import BLOCKING, axe_violations
 from tests.embeds.conftest import RECORDED
 from tests.embeds.test_admin_save import body_with
 from tests.factories import make_article
@@ -22,7 +23,9 @@ def _orm_inside_playwrights_loop():
         yield
 
 
-def test_nothing_is_requested_from_a_provider_until_the_reader_clicks(live_server, browser, oembed):
+def test_nothing_is_requested_from_a_provider_until_the_reader_clicks(
+    live_server, browser, oembed, axe_source
+):
     article = make_article("Budget night", body=body_with(RECORDED["youtube"], RECORDED["bluesky"]))
     assert ensure_embeds(article.body) == []
     context = browser.new_context()
@@ -47,6 +50,8 @@ def test_nothing_is_requested_from_a_provider_until_the_reader_clicks(live_serve
     expect(youtube.locator(".embed-provider")).to_have_text("YouTube")
     expect(youtube.locator("figcaption a")).to_have_attribute("href", RECORDED["youtube"])
     expect(page.locator("iframe")).to_have_count(0)
+    blocking = [v for v in axe_violations(page, axe_source) if v["impact"] in BLOCKING]
+    assert blocking == [], blocking
 
     youtube.get_by_role("button", name="Load YouTube content").click()
 
