@@ -30,6 +30,7 @@ from desk import autosave, bulk, workflow
 from desk.diffs import diff_snapshots
 from desk.forms import ArticleAdminForm, parse_local_datetime
 from desk.models import Note, PreviewLink, Transition
+from embeds.fetch import ensure_embeds
 from live import admin as live_admin
 from tags.models import Tag
 
@@ -333,6 +334,15 @@ class ArticleAdmin(admin.ModelAdmin):
                 )
         snapshot["bylines"] = sorted(bylines, key=lambda b: b["position"])
         return snapshot
+
+    # --- embeds: fetched after the save's transaction (no row lock held over the network) ---
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method == "POST" and response.status_code == 302:  # saved
+            for failure in ensure_embeds(sanitize_html(request.POST.get("body", ""))):
+                messages.warning(request, failure.message)
+        return response
 
     # --- the change page ---
 

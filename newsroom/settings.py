@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "authors",
     "images",
     "articles",
+    "embeds",
     "search",
     "desk",
     "live",
@@ -278,6 +279,28 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# Embeds (issue 18, docs/media.md): oEmbed of an allow-list of providers (embeds/providers.py), cached in
+# the database; readers load a provider's iframe only after pressing its placeholder's button.
+# EMBED_MASTODON_HOSTS: the Mastodon instances whose posts may be embedded. EMBED_OEMBED_ENDPOINTS (JSON):
+# endpoints by provider name, replacing the built-in ones. frame-src lists every provider's frame host, on
+# every page: cached pages are served with their request's own header (public/cache.py).
+EMBED_MASTODON_HOSTS = env_list("EMBED_MASTODON_HOSTS", "mastodon.social,mastodon.online")
+EMBED_OEMBED_ENDPOINTS = json.loads(os.environ.get("EMBED_OEMBED_ENDPOINTS", "{}"))
+EMBED_FETCH_TIMEOUT = float(os.environ.get("EMBED_FETCH_TIMEOUT", "4"))
+EMBED_CACHE_DAYS = int(os.environ.get("EMBED_CACHE_DAYS", "30"))
+EMBED_FRAME_HOSTS = [
+    "www.youtube-nocookie.com",
+    "player.vimeo.com",
+    "platform.twitter.com",
+    "www.instagram.com",
+    "www.tiktok.com",
+    "embed.bsky.app",
+    "embed.documentcloud.org",
+    "datawrapper.dwcdn.net",
+    *EMBED_MASTODON_HOSTS,
+]
+SECURE_CSP["frame-src"] = [f"https://{host}" for host in EMBED_FRAME_HOSTS]
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, ArticleSlugHistory, Byline, Correction, Section
+from embeds.render import render_body
 from live import page as live_page
 from newsroom.fixed_queries import FixedQuery
 from public import cache, structured_data
@@ -183,6 +184,9 @@ def article_context(article, *, now, bylines=None, tags=None):
     image = article.lead_image.social_card_url if article.lead_image_id else None
     context = {
         "article": article,
+        # Lone provider URLs become click-to-load placeholders from the cached embeds: one query if the body
+        # has lone URLs, none otherwise, and never a fetch (embeds are fetched when the admin saves).
+        "body": render_body(article.body),
         "bylines": bylines,
         "tags": tags,
         "related": related,

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from articles.models import Article, Section
 from authors.models import Author
+from embeds.models import Embed
 from tests.ingest.import_helpers import SAMPLE_TAGS, run
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def load_demo():
 def test_demo_content_and_users_are_loaded_and_passwords_printed():
     result = load_demo()
 
-    assert "Demo articles: created 6, updated 0, unchanged 0" in result.out
+    assert "Demo articles: created 7, updated 0, unchanged 0" in result.out
     sample = Article.objects.get(external_id="000_03d6219c7e6dd54c")
     assert sample.is_published()
     assert sample.section.name == "World"
@@ -45,8 +46,9 @@ def test_running_twice_is_harmless():
     Group.objects.get(name="Editor")
     second = load_demo()
 
-    assert "Demo articles: created 0, updated 0, unchanged 6" in second.out
-    assert Article.objects.count() == 6
+    assert "Demo articles: created 0, updated 0, unchanged 7" in second.out
+    assert Article.objects.count() == 7
+    assert Embed.objects.count() == 1
     assert get_user_model().objects.count() == 4
     # each role group exactly once: none duplicated by load_demo
     roles = Group.objects.filter(name__in=["Reporter", "Editor", "Publisher"])
@@ -90,3 +92,16 @@ def test_the_site_shows_the_demo(client, django_assert_max_num_queries):
     assert home.status_code == 200 and sample.headline in home.text
     assert page.status_code == 200
     assert "Joint Chiefs of Staff" in page.text and "Sam Okafor" in page.text
+
+
+def test_the_demo_embed_is_a_click_to_load_placeholder_without_any_network(client, settings):
+    # An endpoint nobody answers (TEST-NET-1): load_demo must not need it, as it fetches nothing.
+    settings.EMBED_OEMBED_ENDPOINTS = {"youtube": "http://192.0.2.1/oembed"}
+    load_demo()
+    article = Article.objects.get(external_id="open-film-night")
+
+    page = client.get(article.get_absolute_url()).text
+
+    assert '<p class="embed-provider">YouTube</p>' in page
+    assert 'data-embed-src="https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ"' in page
+    assert '<a href="https://www.youtube.com/watch?v=aqz-KE-bpKQ">' in page and "<iframe" not in page

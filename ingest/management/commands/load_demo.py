@@ -3,6 +3,8 @@ Demo content for ``make demo``: the hill sample article (published, through the 
 ``import_articles``), a few sections, authors and articles, and one staff user per newsroom role.
 
 Also a small story budget (plans for today and tomorrow, one of them overdue) and a redirect example.
+The embed article's YouTube URL gets its cached embed without any network (the YouTube frame is made
+from the URL alone), so the demo shows a click-to-load placeholder offline; an existing row is kept.
 
 Idempotent: sections and users are got-or-created, articles are matched by (source, external_id) and
 come back ``unchanged``; plans are matched by slug (their times move to today and tomorrow on each run) and
@@ -22,6 +24,8 @@ from django.utils import timezone
 
 from articles.models import Article, Section, Status
 from authors.models import Author
+from embeds import providers
+from embeds.models import Embed
 from ingest.importers import AuthorRef, Record, hill
 from ingest.importers.save import Importer
 from live.demo import load_live_blog
@@ -40,6 +44,9 @@ USERS = [
     ("publisher", "Publisher", "publisher-dev-only", None),
 ]
 ADMIN = ("admin", "admin-dev-only")
+# The demo embed (docs/media.md): the Blender Foundation's open film, under CC BY.
+DEMO_EMBED_URL = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
+DEMO_EMBED_TITLE = "Big Buck Bunny 60fps 4K - Official Blender Foundation Short Film"
 
 
 def _date(day, hour):
@@ -116,6 +123,20 @@ ARTICLES = [
         tags=["City Council", "Elections"],
         published_at=_date(25, 22),
     ),
+    Record(
+        external_id="open-film-night",
+        headline="Film club opens its season with an open-source animation",
+        dek="The Blender Foundation's short screens at the library on Friday.",
+        body_html=_body(
+            "The film club opens its winter season with Big Buck Bunny, made entirely with free software.",
+            DEMO_EMBED_URL,
+            "Entry is free; the screening starts at 7 p.m. in the main library's hall.",
+        ),
+        section="News",
+        authors=[AuthorRef("Sam Okafor")],
+        tags=["Film", "Libraries"],
+        published_at=_date(25, 12),
+    ),
 ]
 
 
@@ -134,6 +155,7 @@ class Command(BaseCommand):
             for position, (name, slug) in enumerate(SECTIONS):
                 Section.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})
             counts = self.load_articles()
+            self.load_embed()
             users = self.load_users()
             plans = self.load_budget()
             self.load_redirect()
@@ -169,6 +191,18 @@ class Command(BaseCommand):
         if failures:
             raise CommandError("demo content failed to load:\n" + "\n".join(failures))
         return importer.counts
+
+    def load_embed(self):
+        provider = providers.provider_for_url(DEMO_EMBED_URL)
+        Embed.objects.get_or_create(
+            url=DEMO_EMBED_URL,
+            defaults={
+                "provider": provider.name,
+                "title": DEMO_EMBED_TITLE,
+                "author_name": "Blender",
+                "frame_url": provider.frame_url(DEMO_EMBED_URL),
+            },
+        )
 
     def load_users(self):
         User = get_user_model()
