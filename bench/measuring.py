@@ -239,3 +239,25 @@ def baselines(path: Path, n: int, *, bulk_create: bool = True):
     truncate()
     connection.close()
     return results, cpu
+
+
+def migrated_django(name):
+    """
+    Django set up on DATABASE_URL (default: a new SQLite file named after `name`), migrated first in a
+    subprocess: the environment the worker benches hand to their `db_worker` processes too.
+    """
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    tmp = tempfile.mkdtemp(prefix=f"bench-{name}-")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/{name}.sqlite3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ.setdefault("DEBUG", "1")
+    env = {**os.environ}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=root, env=env, check=True
+    )
+    import django
+
+    django.setup()
+    return env

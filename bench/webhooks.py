@@ -18,10 +18,8 @@ Without DATABASE_URL it uses a temporary SQLite file (migrated first); with one,
 """
 
 import argparse
-import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -30,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.measuring import migrated_django  # noqa: E402 (after the path)
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -76,18 +76,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--deliveries", type=int, default=1000)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="bench-webhooks-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/webhooks.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    os.environ.setdefault("DEBUG", "1")
-    env = {**os.environ}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-
-    import django
-
-    django.setup()
+    env = migrated_django("webhooks")
     from django_tasks_db.models import DBTaskResult
 
     from webhooks.models import Delivery, Endpoint
@@ -138,7 +127,9 @@ def main():
     assert done == n, f"{done} of {n} deliveries succeeded"
     assert Receiver.count == 2 * n, f"the receiver had {Receiver.count} requests, not {2 * n}"
 
-    vendor = django.db.connection.vendor
+    from django.db import connection
+
+    vendor = connection.vendor
     print(f"{n} webhook deliveries (~{len(body):,} bytes each) to a local receiver, on {vendor}")
     print(f"  direct urllib POSTs {baseline * 1000:9.1f} ms  {n / baseline:8,.0f} /s  (baseline)")
     print(f"  create + enqueue    {enqueue * 1000:9.1f} ms  {n / enqueue:8,.0f} /s")

@@ -15,33 +15,22 @@ Without DATABASE_URL it uses a temporary SQLite file (migrated first); with one,
 """
 
 import argparse
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measuring import migrated_django  # noqa: E402 (after the path)
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--tasks", type=int, default=1000)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="bench-worker-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/worker.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    os.environ.setdefault("DEBUG", "1")
-    env = {**os.environ}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-
-    import django
-
-    django.setup()
+    env = migrated_django("worker")
     from django_tasks_db.models import DBTaskResult
 
     from bench.worker_tasks import noop
@@ -70,7 +59,9 @@ def main():
     done = DBTaskResult.objects.filter(task_path="bench.worker_tasks.noop", status="SUCCESSFUL").count()
     assert done == n, f"{done} of {n} tasks succeeded"
 
-    vendor = django.db.connection.vendor
+    from django.db import connection
+
+    vendor = connection.vendor
     print(f"{n} trivial tasks on {vendor}")
     print(f"  in-process calls   {baseline * 1000:9.1f} ms  {n / baseline:12,.0f} /s  (baseline)")
     print(f"  enqueue            {enqueue * 1000:9.1f} ms  {n / enqueue:12,.0f} /s")
