@@ -56,6 +56,7 @@ def main():
             "PUBLIC_PAGE_CACHE": "1" if args.cached else "0",
             "BENCH_FLOOR": "1",
             "BENCH_FLOOR_DIR": floor_dir,
+            "SECURE_SSL_REDIRECT": "0",  # the test client speaks plain HTTP, as wrk does in bench/pages.py
         }
     )
     data.setup_django(args.db)

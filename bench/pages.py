@@ -211,6 +211,8 @@ def main():
         "LOG_LEVEL": "ERROR",
         "BENCH_FLOOR": "1",
         "PYTHONPATH": str(PROJECT),
+        # In production the load balancer ends TLS (docs/deployment.md); wrk here speaks plain HTTP.
+        "SECURE_SSL_REDIRECT": "0",
     }
     env.pop("REDIS_URL", None)
     subprocess.run(
