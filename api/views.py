@@ -17,6 +17,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from api.models import Scope
+from api.rows import articles_json
 from api.serializers import (
     ArticleSerializer,
     ArticleWriteSerializer,
@@ -88,7 +89,12 @@ class ArticleList(generics.ListAPIView):
             if since is None:
                 raise ValidationError({"updated_since": ["Give an ISO 8601 date and time."]})
             articles = articles.filter(modified_at__gte=since)
-        return articles_for_api(articles)
+        return articles
+
+    def list(self, request, *args, **kwargs):
+        # The paginator reads ids only; the page's JSON comes from plain rows (api/rows.py).
+        page = self.paginate_queryset(self.get_queryset().only("pk"))
+        return self.get_paginated_response(articles_json([article.pk for article in page], request))
 
     @extend_schema(request=ArticleWriteSerializer, responses={201: ArticleSerializer})
     def post(self, request):
@@ -156,10 +162,12 @@ class ArticleDetail(generics.RetrieveAPIView):
     serializer_class = ArticleSerializer
 
     def get_queryset(self):
-        return articles_for_api(visible_articles(self.request))
+        return visible_articles(self.request)
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
+        lookup = {self.lookup_field: kwargs[self.lookup_field]}
+        article = get_object_or_404(self.get_queryset().only("pk"), **lookup)
+        response = Response(articles_json([article.pk], request)[0])
         if token_of(request) is not None:
             response["ETag"] = f'"{response.data["version"]}"'
         return response
