@@ -342,6 +342,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST" and response.status_code == 302:  # saved
             for failure in ensure_embeds(sanitize_html(request.POST.get("body", ""))):
                 messages.warning(request, failure.message)
+            live_admin.fetch_embeds(request, live_admin.posted_embed_urls(request.POST))
         return response
 
     # --- the change page ---
