@@ -4,6 +4,8 @@ notes, shares, history and diffs). Over 500 lines because the article admin is o
 custom views share its permissions and URLs; its form is in desk/forms.py.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -63,6 +65,13 @@ class LabelledTabularInline(admin.TabularInline):
         return Labelled
 
 
+def restored_autosave(request, article):
+    """The autosave the form is being filled from: the article's, or on the add form the new article's."""
+    if article is None:
+        return getattr(request, "restored_new_autosave", None)
+    return getattr(article, "restored_autosave", None)
+
+
 class BylineInline(LabelledTabularInline):
     model = Byline
     extra = 1
@@ -71,7 +80,7 @@ class BylineInline(LabelledTabularInline):
     ordering = ["position"]
 
     def get_extra(self, request, obj=None, **kwargs):
-        restored = getattr(obj, "restored_autosave", None)
+        restored = restored_autosave(request, obj)
         if restored is not None:
             return sum(1 for row in self.restored_rows(restored) if not row["id"]) + 1
         pending = getattr(obj, "pending_snapshot", None)
@@ -239,7 +248,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        restored = getattr(obj, "restored_autosave", None)
+        restored = restored_autosave(request, obj)
         if restored is not None and isinstance(inline, BylineInline):
             kwargs["initial"] = [row for row in inline.restored_rows(restored) if not row["id"]]
             return kwargs
@@ -258,6 +267,8 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
             obj.save()
+            # The add form's autosave has done its job: from now on the article's own autosave takes over.
+            autosave.discard_new(request.user, autosave.draft_token(request.POST.get("draft_token")))
             return
         autosave.discard(obj, request.user)  # saved for real: the safety copy has done its job
         if obj.status == Status.PUBLISHED:
@@ -342,6 +353,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST" and response.status_code == 302:  # saved
             for failure in ensure_embeds(sanitize_html(request.POST.get("body", ""))):
                 messages.warning(request, failure.message)
+            live_admin.fetch_embeds(request, live_admin.posted_embed_urls(request.POST))
         return response
 
     # --- the change page ---
@@ -353,6 +365,42 @@ class ArticleAdmin(admin.ModelAdmin):
             extra_context.update(self.workflow_context(request, article))
             extra_context.update(self.autosave_context(request, article))
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), **self.new_autosave_context(request)}
+        return super().add_view(request, form_url, extra_context)
+
+    def new_autosave_context(self, request):
+        """
+        The add form's autosave: the token its form is kept under (a fresh one per page; the restored
+        copy's own, so autosaving goes on in the same row; the posted one when the form comes back with
+        errors), and the newest copy to offer or the one restored (read by get_changeform_initial_data).
+        """
+        user, restored = request.user, None
+        if request.method == "GET" and request.GET.get("restore") == "autosave":
+            restored = autosave.latest_new_autosave(user, autosave.draft_token(request.GET.get("draft")))
+        request.restored_new_autosave = restored
+        if restored is not None:
+            token = restored.token
+        else:
+            token = autosave.draft_token(request.POST.get("draft_token")) or uuid.uuid4()
+        offer = autosave.latest_new_autosave(user) if restored is None and request.method == "GET" else None
+        return {
+            "draft_token": token,
+            "can_autosave": self.has_add_permission(request),
+            "new_autosave": restored or offer,
+            "autosave_restored": restored is not None,
+            "autosave_seconds": settings.ARTICLE_AUTOSAVE_SECONDS,
+        }
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        restored = getattr(request, "restored_new_autosave", None)
+        if restored is not None:
+            initial.update(autosave.form_initial(restored, self.get_form(request)()))
+            if initial.get("body"):  # typed into a browser: clean it before the editor shows it
+                initial["body"] = sanitize_html(initial["body"])
+        return initial
 
     def autosave_context(self, request, article):
         if request.method == "GET" and self.has_view_or_change_permission(request, article):
@@ -406,6 +454,12 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_restore",
             ),
             path("<path:object_id>/note/", view(self.note_view), name="articles_article_note"),
+            path("autosave/", view(self.new_autosave_view), name="articles_article_autosave_new"),
+            path(
+                "autosave/discard/",
+                view(self.new_autosave_discard_view),
+                name="articles_article_autosave_new_discard",
+            ),
             path("<path:object_id>/autosave/", view(self.autosave_view), name="articles_article_autosave"),
             path(
                 "<path:object_id>/autosave/discard/",
@@ -482,6 +536,28 @@ class ArticleAdmin(admin.ModelAdmin):
         kept = autosave.keep(article, request.user, request.POST)
         autosave.heartbeat(article, request.user)
         return JsonResponse(autosave.status(article, request.user, saved_at=kept.saved_at))
+
+    def new_autosave_view(self, request):
+        """The add form's autosave, before the article exists (no presence: nobody else can open it)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            return JsonResponse({"error": "You may not add articles, so nothing was autosaved."}, status=403)
+        token = autosave.draft_token(request.POST.get("draft_token"))
+        if token is None:
+            return JsonResponse(
+                {"error": "The form has no draft token (reload the page), so nothing was autosaved."},
+                status=400,
+            )
+        kept = autosave.keep_new(request.user, token, request.POST)
+        return JsonResponse({"saved_at": kept.saved_at.isoformat(), "version": None, "others": []})
+
+    def new_autosave_discard_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        autosave.discard_new(request.user, autosave.draft_token(request.POST.get("draft_token")))
+        messages.success(request, "Autosaved new article discarded.")
+        return redirect(reverse("admin:articles_article_add"))
 
     def autosave_discard_view(self, request, object_id):
         if request.method != "POST":

@@ -6,18 +6,23 @@ ARTICLE_AUTOSAVE_SECONDS and when a field loses focus; otherwise it sends a hear
 says who else has the article open and at which version it is now, so a reporter learns of a colleague's
 save before pressing Save. Nothing here touches the article: the autosave is a separate row per person,
 restored into the form on request and deleted by the next real save.
+
+The add form autosaves too, before any article exists: keyed by the person and a random token the add page
+puts in its form (`draft_token`), kept as a NewArticleAutosave and offered on the next visit to the add
+form. No article row is made until the first real save (docs/desk.md says why).
 """
 
 import datetime
+import uuid
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from desk.models import Autosave, Presence
+from desk.models import Autosave, NewArticleAutosave, Presence
 
 # Buttons and the CSRF token are not part of what was typed.
-NOT_AUTOSAVED = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother", "_publish_update"}
+NOT_AUTOSAVED = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother", "_publish_update", "draft_token"}
 
 
 def keep(article, user, post, now=None) -> Autosave:
@@ -44,6 +49,38 @@ def latest_autosave(article, user):
 
 def discard(article, user):
     Autosave.objects.filter(article=article, user=user).delete()
+
+
+def draft_token(value):
+    """The add form's token as posted, or None if it is missing or no UUID (nothing is kept then)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def keep_new(user, token, post, now=None) -> NewArticleAutosave:
+    """Keep `post` (the add form) as `user`'s autosave of the new article their form `token` is writing."""
+    record, _ = NewArticleAutosave.objects.update_or_create(
+        user=user,
+        token=token,
+        defaults={
+            "data": {name: post.getlist(name) for name in post if name not in NOT_AUTOSAVED},
+            "saved_at": now or timezone.now(),
+        },
+    )
+    return record
+
+
+def latest_new_autosave(user, token=None):
+    """`user`'s newest autosave of a new article (that of form `token` if given), or None."""
+    records = NewArticleAutosave.objects.filter(user=user)
+    return (records.filter(token=token) if token else records).first()
+
+
+def discard_new(user, token):
+    if token:
+        NewArticleAutosave.objects.filter(user=user, token=token).delete()
 
 
 def form_initial(record, form) -> dict:

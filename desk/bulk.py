@@ -2,6 +2,11 @@
 The article list's bulk actions (publish, unpublish, add or remove a tag, change the section): each
 selected article goes through desk.workflow on its own, in its own transaction, with the acting user's
 permission checked for it; the report says how many were done and why each refused one was refused.
+
+Publishing runs the pre-publish checks: articles with errors are refused; articles with warnings only (no
+tags, no dek, ...) are listed on a confirmation page with their warnings, whose "Publish over warnings"
+publishes each of them with override_warnings, again through the workflow (permission, state, approval,
+hold and errors checked anew per article), and refuses any that changed since the page was shown.
 """
 
 from django import forms
@@ -36,12 +41,21 @@ def report(modeladmin, request, label, done, refused, *, note=""):
         modeladmin.message_user(request, f"“{article.headline}” (#{article.pk}): {reason}", messages.ERROR)
 
 
-def each(queryset, do):
-    """Run do(article) for each; (number done, [(article, reason)]). A refused article is left unchanged."""
+def each(queryset, do, *, warned=None):
+    """
+    Run do(article) for each; (number done, [(article, reason)]). A refused article is left unchanged.
+    With a `warned` list, an article whose pre-publish checks found warnings only goes there instead, as
+    (article, warnings), for the user to confirm.
+    """
     done, refused = 0, []
     for article in queryset.order_by("pk"):
         try:
             do(article)
+        except workflow.ChecksFailed as failed:
+            if warned is not None and failed.warnings and not failed.errors:
+                warned.append((article, failed.warnings))
+            else:
+                refused.append((article, str(failed).removesuffix(".")))
         except workflow.WorkflowError as error:
             refused.append((article, str(error).removesuffix(".")))
         else:
@@ -65,14 +79,36 @@ def intermediate(modeladmin, request, queryset, form, *, title, action, button):
 
 
 def bulk_publish(modeladmin, request, queryset):
-    """Publish (or republish an unpublished article); the pre-publish checks and approval apply."""
+    """
+    Publish (or republish an unpublished article); the pre-publish checks and approval apply. Articles
+    with warnings only wait on a confirmation page; confirming it publishes them over their warnings.
+    """
+    override = "apply" in request.POST and request.POST.get("override_warnings") == "1"
 
     def publish(article):
         action = "republish" if article.status == Status.UNPUBLISHED else "publish"
-        workflow.perform(action, article, request.user)
+        # Over warnings, only at the version the confirmation page showed: its warnings may have changed.
+        seen = request.POST.get(f"version_{article.pk}", "") if override else None
+        if override and not seen.isdigit():
+            raise workflow.WorkflowError(
+                "Its warnings were not on the page you confirmed: select it again to see them"
+            )
+        workflow.perform(action, article, request.user, override_warnings=override, expected_version=seen)
 
-    done, refused = each(queryset, publish)
-    report(modeladmin, request, "Publish", done, refused)
+    warned = []
+    done, refused = each(queryset, publish, warned=None if override else warned)
+    note = f", {len(warned)} waiting for you to confirm their warnings" if warned else ""
+    report(modeladmin, request, "Publish over warnings" if override else "Publish", done, refused, note=note)
+    if not warned:
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Publish over warnings?",
+        "opts": modeladmin.model._meta,
+        "warned": warned,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/articles/article/bulk_publish_warnings.html", context)
 
 
 def bulk_unpublish(modeladmin, request, queryset):

@@ -150,6 +150,35 @@ class Autosave(models.Model):
         return values[-1] if values else None
 
 
+class NewArticleAutosave(models.Model):
+    """
+    The add form's autosave, before the article exists: the form as posted, kept per person and per open
+    form (`token`, a random id the add page puts in the form) until the first real save deletes it. No
+    article row is created, so nothing has a version, a revision or a slug yet: the first save is an
+    ordinary add, and the optimistic lock starts from it (docs/desk.md).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField(help_text="The open add form's own id: two open forms keep two copies.")
+    data = models.JSONField()  # as Autosave.data
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="desk_newautosave_one_per_form"),
+        ]
+
+    def __str__(self):
+        return f"autosave of a new article by {self.user_id} at {self.saved_at:%Y-%m-%d %H:%M:%S}"
+
+    value = Autosave.value
+
+    @property
+    def headline(self):
+        return (self.value("headline") or "").strip()
+
+
 class PresenceQuerySet(models.QuerySet):
     def current(self, now=None):
         """Presences seen within ARTICLE_PRESENCE_TIMEOUT seconds: the page is (probably) still open."""

@@ -1,8 +1,9 @@
 """
-Fetching embeds when an article is saved: every lone URL of an allowed provider gets an Embed row, from the
-provider's oEmbed endpoint (through micawber, with settings.EMBED_FETCH_TIMEOUT) unless a fresh one is
-cached (settings.EMBED_CACHE_DAYS). What could not be fetched is returned as failures the admin shows the
-editor; readers then get a plain link. Never called while a public page renders.
+Fetching embeds when an article or a live update is saved: every lone URL of an allowed provider (and
+a live update's embed URL) gets an Embed row, from the provider's oEmbed endpoint (through micawber, with
+settings.EMBED_FETCH_TIMEOUT) unless a fresh one is cached (settings.EMBED_CACHE_DAYS). What could not be
+fetched is returned as failures the admin shows the editor; readers then get a plain link. Never called
+while a public page renders.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from micawber.exceptions import InvalidResponseException, ProviderException, Pro
 
 from embeds import providers
 from embeds.models import Embed
-from embeds.render import embed_urls
+from embeds.render import lone_urls
 from embeds.sanitize import sanitize_provider_html
 
 
@@ -38,9 +39,18 @@ class Failure:
 
 def ensure_embeds(body, *, now=None, refresh=False):
     """Fetch what `body`'s embeds need (all of them with `refresh`); the failures, in body order."""
+    return ensure_url_embeds(lone_urls(body), now=now, refresh=refresh)
+
+
+def ensure_url_embeds(urls, *, now=None, refresh=False):
+    """
+    The same for URLs given on their own (a live update's embed URL): those of an allowed provider are
+    fetched unless cached; any other URL is left alone (readers get a link). The failures, in order.
+    """
     now = now or timezone.now()
     registry = providers.registry()
-    wanted = embed_urls(body, registry)
+    pairs = ((url, providers.provider_for_url(url, registry)) for url in dict.fromkeys(u for u in urls if u))
+    wanted = [(url, provider) for url, provider in pairs if provider is not None]
     cached = {e.url: e for e in Embed.objects.filter(url__in=[url for url, _ in wanted])}
     failures = []
     for url, provider in wanted:

@@ -113,13 +113,18 @@ def _x(provider, url, data):
 
 
 def _instagram(provider, url, data):
-    match = re.search(r"instagram\.com/(p|reel|tv)/([\w-]+)", url)
-    return f"https://www.instagram.com/{match.group(1)}/{match.group(2)}/embed/" if match else ""
+    # /p/, /reel/ (also shared as /reels/) and /tv/, with or without the account's name before them.
+    match = re.search(r"instagram\.com/(?:[\w.]+/)?(p|reels?|tv)/([\w-]+)", url)
+    if not match:
+        return ""
+    kind = "reel" if match.group(1) == "reels" else match.group(1)
+    return f"https://www.instagram.com/{kind}/{match.group(2)}/embed/"
 
 
 def _tiktok(provider, url, data):
     match = re.search(r"/video/(\d+)", url)
-    return f"https://www.tiktok.com/embed/v2/{match.group(1)}" if match else ""
+    video = match.group(1) if match else str(data.get("embed_product_id") or "")
+    return f"https://www.tiktok.com/embed/v2/{video}" if re.fullmatch(r"\d{5,25}", video) else ""
 
 
 def _bluesky(provider, url, data):
@@ -131,6 +136,11 @@ def _bluesky(provider, url, data):
 
 
 def _mastodon(provider, url, data):
+    # Mastodon 4.3+ names its embed page in the blockquote (data-embed-url), older versions in an iframe;
+    # both are on the instance itself. Without either, the status's own /embed page.
+    frame = _first_allowed_iframe(provider, data.get("html"))
+    if frame:
+        return frame
     parts = urlsplit(url)
     match = re.fullmatch(r"/@[\w.-]+(?:@[\w.-]+)?/(\d+)/?", parts.path)
     return f"https://{parts.hostname}{parts.path.rstrip('/')}/embed" if match else ""
@@ -176,7 +186,7 @@ FIXED_PROVIDERS = (
     Provider(
         "x",
         "X (Twitter)",
-        (r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/\d+\S*",),
+        (r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:\w+|i/web)/status(?:es)?/\d+\S*",),
         "https://publish.twitter.com/oembed",
         ("platform.twitter.com",),
         shape="post",
@@ -185,7 +195,7 @@ FIXED_PROVIDERS = (
     Provider(
         "instagram",
         "Instagram",
-        (r"https?://(?:www\.)?instagram\.com/(?:p|reel|tv)/[\w-]+/?\S*",),
+        (r"https?://(?:www\.)?instagram\.com/(?:[\w.]+/)?(?:p|reels?|tv)/[\w-]+/?\S*",),
         "",  # Meta's oEmbed needs an app token: the frame comes from the URL alone
         ("www.instagram.com",),
         shape="post",
@@ -194,7 +204,7 @@ FIXED_PROVIDERS = (
     Provider(
         "tiktok",
         "TikTok",
-        (r"https?://(?:www\.)?tiktok\.com/@[\w.-]+/video/\d+\S*",),
+        (r"https?://(?:www\.|m\.)?tiktok\.com/@[\w.-]+/video/\d+\S*",),
         "https://www.tiktok.com/oembed",
         ("www.tiktok.com",),
         shape="post",
@@ -241,7 +251,7 @@ def mastodon_providers(hosts):
         Provider(
             "mastodon",
             "Mastodon",
-            (rf"https://{re.escape(host)}/@[\w.-]+(?:@[\w.-]+)?/\d+/?",),
+            (rf"https://{re.escape(host)}/@[\w.-]+(?:@[\w.-]+)?/\d+/?(?:\?\S*)?",),
             f"https://{host}/api/oembed",
             (host,),
             shape="post",

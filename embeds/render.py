@@ -38,13 +38,6 @@ def lone_urls(body):
     return list(dict.fromkeys(url for url in found if url))
 
 
-def embed_urls(body, registry=None):
-    """[(url, provider)] for the lone URLs of `body` that an allowed provider owns."""
-    registry = registry or providers.registry()
-    pairs = ((url, providers.provider_for_url(url, registry)) for url in lone_urls(body))
-    return [(url, provider) for url, provider in pairs if provider is not None]
-
-
 @dataclass(frozen=True)
 class Body:
     html: str
@@ -67,18 +60,41 @@ def render_body(body):
         if url is None:
             return match.group(0)
         embed, provider = embeds.get(url), known.get(url)
-        if (
-            embed is None
-            or provider is None
-            or not embed.usable
-            or not provider.allows_frame(embed.frame_url)
-        ):
-            return format_html('<p class="embed-link"><a href="{}">{}</a></p>', url, url)
+        if not _shows(embed, provider):
+            return link(url)
         count += 1
         return placeholder(embed, provider, number=count)
 
     rendered = LONE_URL.sub(replace, body)
     return Body(rendered, count)
+
+
+def render_urls(urls_by_key):
+    """
+    {key: placeholder or link} for URLs given on their own ({key: url}, as a live update's embed URL):
+    the same markup, allow-list and cache as a body's embeds, in one query (none without a provider
+    URL). The key names the placeholder's ids (embed-notice-KEY): unique on the page, e.g. "update-12".
+    """
+    registry = providers.registry()
+    urls = set(urls_by_key.values())
+    known = {url: provider for url in urls if (provider := providers.provider_for_url(url, registry))}
+    embeds = {e.url: e for e in Embed.objects.filter(url__in=list(known))} if known else {}
+    rendered = {}
+    for key, url in urls_by_key.items():
+        embed, provider = embeds.get(url), known.get(url)
+        rendered[key] = placeholder(embed, provider, number=key) if _shows(embed, provider) else link(url)
+    return rendered
+
+
+def _shows(embed, provider):
+    """A placeholder only for a usable cached embed of an allowed provider, framed on its host."""
+    return (
+        embed is not None and provider is not None and embed.usable and provider.allows_frame(embed.frame_url)
+    )
+
+
+def link(url):
+    return format_html('<p class="embed-link"><a href="{}">{}</a></p>', url, url)
 
 
 def placeholder(embed, provider, *, number):

@@ -5,6 +5,8 @@ desk page), the updates' revisions, and the newest updates as an inline of the a
 which article is desk.workflow's decision; reporters edit their own updates, editors anyone's.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,8 @@ from django.utils.html import format_html, format_html_join
 
 from authors.models import Author
 from desk import workflow
+from embeds import providers
+from embeds.fetch import ensure_url_embeds
 from live.models import LiveCoverage, LiveUpdate, LiveUpdateRevision
 
 INLINE_UPDATES = 10  # the article form shows the newest; the desk page shows them all
@@ -37,6 +41,38 @@ def may_edit_update(user, update):
 
 def author_of(user):
     return Author.objects.filter(user=user).first()
+
+
+# The article form's inline posts each update's embed URL as live_updates-N-embed_url.
+INLINE_EMBED_URL = re.compile(r"live_updates-(\d+)-embed_url")
+
+
+def posted_embed_urls(post):
+    """The embed URLs of the updates an article form's inline saved (not those it deleted)."""
+    urls = []
+    for key, value in post.items():
+        match = INLINE_EMBED_URL.fullmatch(key)
+        if match and value.strip() and not post.get(f"live_updates-{match.group(1)}-DELETE"):
+            urls.append(value.strip())
+    return urls
+
+
+def fetch_embeds(request, urls):
+    """
+    After an update is saved (outside its transaction: no lock held over the network): fetch its embed
+    through the embeds app, as an article body's, and tell the editor what readers will get instead when
+    it cannot be embedded. The public page never fetches.
+    """
+    urls = [url for url in urls if url]
+    for failure in ensure_url_embeds(urls):
+        messages.warning(request, failure.message)
+    registry = providers.registry()
+    for url in dict.fromkeys(urls):
+        if providers.provider_for_url(url, registry) is None:
+            messages.info(
+                request,
+                f"{url} is not from an embed provider we allow (docs/media.md): readers will see a link.",
+            )
 
 
 class LiveUpdateForm(forms.ModelForm):
@@ -257,6 +293,12 @@ class LiveUpdateAdmin(admin.ModelAdmin):
                 ((f"{r.created_at:%Y-%m-%d %H:%M:%S}", r.user or "unknown", r.text[:300]) for r in revisions),
             ),
         )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method == "POST" and response.status_code == 302:  # saved
+            fetch_embeds(request, [request.POST.get("embed_url", "").strip()])
+        return response
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from embeds.render import render_urls
 from live.models import LiveUpdate
 from public.structured_data import _iso, absolute, person
 
@@ -29,9 +30,23 @@ def coverage_of(article):
 
 
 def visible_updates(article, now):
-    """The updates readers see, page order, authors and images joined: two queries (three with images)."""
+    """
+    The updates readers see, page order, authors and images joined, embeds rendered: two queries (one
+    more with images, one more with embeds).
+    """
     updates = LiveUpdate.objects.visible(now).filter(article=article).for_page().page_order()
-    return list(updates[:MAX_UPDATES])
+    return with_embeds(list(updates[:MAX_UPDATES]))
+
+
+def with_embeds(updates):
+    """
+    Each update's `embed_html`: its embed URL as the embeds app renders a body's lone URL (a click-to-load
+    placeholder from the cached embed, else a plain link), in one query for all of them, never a fetch.
+    """
+    rendered = render_urls({update.anchor: update.embed_url for update in updates if update.embed_url})
+    for update in updates:
+        update.embed_html = rendered.get(update.anchor, "")
+    return updates
 
 
 def cursor_of(coverage, updates):

@@ -70,7 +70,7 @@ def updates(request, article_id):
     changed = visible.filter(pk__in=ids).for_page()
     if since is not None:
         changed = changed.filter(updated_at__gt=since - OVERLAP)
-    changed = list(changed)
+    changed = page.with_embeds(list(changed))
     key_events = list(
         visible.filter(is_key_event=True).only("pk", "headline", "body", "published_at", "is_key_event")
     )

@@ -1,7 +1,8 @@
 """
 Page-cache purges, connected in PublicConfig.ready(): every change to what public pages show forgets the
 cached pages (public/cache.py): saves and deletes of articles, bylines, pins, sections, authors, tags and
-slug history (every workflow transition saves its article), tag and byline changes, and the importer's
+slug history (every workflow transition saves its article), fetched embeds (an embed fetched after its
+article or live update was saved turns a link into a placeholder), tag and byline changes, and the importer's
 bulk writes (articles.signals). A publish or unpublish also enqueues a later purge, for read replicas
 (public/tasks.py).
 """
@@ -17,11 +18,12 @@ from django.utils import timezone
 from articles.models import Article, ArticleSlugHistory, Byline, RelatedPin, Section, TaggedArticle
 from articles.signals import article_published, article_unpublished, articles_bulk_changed
 from authors.models import Author
+from embeds.models import Embed
 from public import cache
 from public.tasks import purge_pages
 from tags.models import Tag
 
-for model in (Article, Byline, RelatedPin, Section, TaggedArticle, Author, Tag, ArticleSlugHistory):
+for model in (Article, Byline, RelatedPin, Section, TaggedArticle, Author, Tag, ArticleSlugHistory, Embed):
     post_save.connect(cache.purge, sender=model, dispatch_uid=f"public-pages-purge-save-{model.__name__}")
     post_delete.connect(cache.purge, sender=model, dispatch_uid=f"public-pages-purge-delete-{model.__name__}")
 m2m_changed.connect(cache.purge, sender=TaggedArticle, dispatch_uid="public-pages-purge-tags")

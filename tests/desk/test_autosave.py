@@ -6,16 +6,17 @@ caught by the optimistic lock; everyone with the form open sees who else has it 
 
 import datetime
 import re
+import uuid
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, Revision, Status
-from desk.models import Autosave, Presence
+from desk.models import Autosave, NewArticleAutosave, Presence
 from tests.desk.admin_helpers import change_form_data, change_url
-from tests.factories import make_author
-from tests.shared_fixtures import make_ready_article
+from tests.factories import make_author, make_section
+from tests.shared_fixtures import make_ready_article, make_user
 
 
 def autosave_url(article):
@@ -251,3 +252,157 @@ def test_restored_bylines_keep_edits_to_existing_rows_and_new_rows(reporter, dra
     assert re.search(r'name="bylines-0-DELETE"[^>]*checked', page)  # the removal is restored, not lost
     assert f'<option value="{newcomer.pk}" selected>Noor Newcomer</option>' in page  # the new row too
     assert draft.bylines.count() == 1  # and nothing was applied to the article
+
+
+# --- the add form: autosave before the article exists (desk.NewArticleAutosave) ---
+
+ADD = "/admin/articles/article/add/"
+NEW_AUTOSAVE = "/admin/articles/article/autosave/"
+
+
+def add_form_token(page):
+    [token] = re.findall(
+        r'<input type="hidden" name="draft_token" id="id_draft_token" value="([0-9a-f-]{36})">', page
+    )
+    return token
+
+
+def new_article_form(section, author, token, **overrides):
+    data = change_form_data(
+        Article(headline="", section=section),
+        section=section.pk,
+        bylines=[{"author": author.pk, "role": "reporting", "position": 0}],
+        **overrides,
+    )
+    return data | {"draft_token": token}
+
+
+@pytest.fixture
+def section(db):
+    return make_section("Politics")
+
+
+@pytest.mark.django_db
+def test_the_add_form_autosaves_without_creating_an_article(reporter, section):
+    client = client_for(reporter)
+    page = client.get(ADD).text
+    token = add_form_token(page)
+    assert 'data-autosave-url="/admin/articles/article/autosave/"' in page
+    assert "data-presence-url" not in page  # nobody else can have an article open that does not exist
+
+    author = make_author("Rita Reporter")
+    response = client.post(
+        NEW_AUTOSAVE, new_article_form(section, author, token, headline="Ferry strike", body="<p>Day one</p>")
+    )
+
+    assert response.status_code == 200
+    assert response.json()["saved_at"] and response.json()["version"] is None
+    kept = NewArticleAutosave.objects.get(user=reporter)
+    assert str(kept.token) == token and kept.value("headline") == "Ferry strike"
+    assert "draft_token" not in kept.data and "csrfmiddlewaretoken" not in kept.data
+    assert not Article.objects.exists() and not Revision.objects.exists()
+
+    # The same open form autosaves into the same row; another open form (another token) keeps its own.
+    client.post(NEW_AUTOSAVE, new_article_form(section, author, token, headline="Ferry strike, day two"))
+    other = add_form_token(client.get(ADD).text)
+    assert other != token
+    client.post(NEW_AUTOSAVE, new_article_form(section, author, other, headline="Something else"))
+    assert NewArticleAutosave.objects.filter(user=reporter).count() == 2
+    assert NewArticleAutosave.objects.get(token=token).value("headline") == "Ferry strike, day two"
+
+
+@pytest.mark.django_db
+def test_the_next_visit_to_the_add_form_offers_the_new_article_and_restores_it(reporter, section):
+    client = client_for(reporter)
+    token = add_form_token(client.get(ADD).text)
+    author = make_author("Rita Reporter")
+    typed = new_article_form(
+        section,
+        author,
+        token,
+        headline="Ferry strike",
+        dek="Crossings cancelled",
+        body="<p>Day <em>one</em></p><script>alert(1)</script>",
+        tags="Transport, Strikes",
+    )
+    client.post(NEW_AUTOSAVE, typed)
+
+    offer = client.get(ADD).text
+    assert "You have an unsaved new article, “Ferry strike”, autosaved at" in offer
+    assert f'href="?restore=autosave&amp;draft={token}"' in offer
+    assert add_form_token(offer) != token  # the fresh form is not the restored one until asked
+
+    restored = client.get(f"{ADD}?restore=autosave&draft={token}").text
+    assert "Restored your autosaved new article" in restored
+    assert add_form_token(restored) == token  # autosaving goes on in the same row
+    assert 'value="Ferry strike"' in restored and "Crossings cancelled" in restored
+    assert "Day &lt;em&gt;one&lt;/em&gt;" in restored and "alert(1)" not in restored
+    assert "Transport, Strikes" in restored
+    assert re.search(rf'<option value="{section.pk}" selected>', restored)
+    assert re.search(rf'<option value="{author.pk}" selected>', restored)  # the byline row came back
+
+
+@pytest.mark.django_db
+def test_saving_the_new_article_deletes_its_autosave_and_starts_it_at_version_one(reporter, section):
+    client = client_for(reporter)
+    author = make_author("Rita Reporter")
+    token = add_form_token(client.get(ADD).text)
+    other = add_form_token(client.get(ADD).text)
+    client.post(NEW_AUTOSAVE, new_article_form(section, author, token, headline="Ferry strike"))
+    client.post(NEW_AUTOSAVE, new_article_form(section, author, other, headline="Another story"))
+
+    response = client.post(ADD, new_article_form(section, author, token, headline="Ferry strike"))
+
+    assert response.status_code == 302, response.text[:500]
+    article = Article.objects.get()
+    assert article.headline == "Ferry strike" and article.status == Status.DRAFT
+    assert [r.number for r in article.revisions.all()] == [1]
+    assert list(NewArticleAutosave.objects.values_list("token", flat=True)) == [uuid.UUID(other)]
+    assert "Another story" in client.get(ADD).text  # the other open form's copy is still offered
+
+
+@pytest.mark.django_db
+def test_a_new_article_form_with_errors_keeps_its_token_and_its_autosave(reporter, section):
+    client = client_for(reporter)
+    author = make_author("Rita Reporter")
+    token = add_form_token(client.get(ADD).text)
+    client.post(NEW_AUTOSAVE, new_article_form(section, author, token, headline="Ferry strike"))
+
+    response = client.post(ADD, new_article_form(section, author, token, headline=""))
+
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert add_form_token(response.text) == token
+    assert NewArticleAutosave.objects.filter(token=token).exists() and not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_someone_who_may_add_articles_autosaves_a_new_one_and_bad_tokens_are_refused(reporter, section):
+    author = make_author("Rita Reporter")
+    token = str(uuid.uuid4())
+    nobody = make_user("intern")  # staff, no role: may not add articles
+    response = client_for(nobody).post(NEW_AUTOSAVE, new_article_form(section, author, token))
+    assert response.status_code == 403 and "nothing was autosaved" in response.json()["error"]
+
+    client = client_for(reporter)
+    response = client.post(NEW_AUTOSAVE, new_article_form(section, author, "not-a-token"))
+    assert response.status_code == 400 and "draft token" in response.json()["error"]
+    assert client.get(NEW_AUTOSAVE).status_code == 405
+    assert Client().post(NEW_AUTOSAVE, {}).status_code == 302  # to the login page
+    assert not NewArticleAutosave.objects.exists()
+
+
+@pytest.mark.django_db
+def test_discarding_the_new_articles_autosave_and_nobody_elses(reporter, other_reporter, section):
+    author = make_author("Rita Reporter")
+    client = client_for(reporter)
+    token = add_form_token(client.get(ADD).text)
+    client.post(NEW_AUTOSAVE, new_article_form(section, author, token, headline="Ferry strike"))
+
+    client_for(other_reporter).post(f"{NEW_AUTOSAVE}discard/", {"draft_token": token})
+    assert NewArticleAutosave.objects.exists()  # someone else's token discards nothing of hers
+    response = client.post(f"{NEW_AUTOSAVE}discard/", {"draft_token": token}, follow=True)
+
+    assert response.redirect_chain[-1][0] == ADD
+    assert "Autosaved new article discarded." in response.text
+    assert not NewArticleAutosave.objects.exists() and "unsaved new article" not in response.text
+    assert client.get(f"{ADD}?restore=autosave&draft={token}").status_code == 200  # gone: an empty form

@@ -3,6 +3,7 @@ acting user's permission checked for it, a refused one is left untouched and rep
 the queries grow by a bounded number per article."""
 
 import html
+import re
 
 import pytest
 
@@ -164,3 +165,109 @@ def test_the_queries_of_a_bulk_action_grow_by_a_bounded_number_per_article(
         with django_assert_max_num_queries(35 + per_article * n):
             messages = run(client, action, selected, **data)
         assert f": {n} done" in messages[0] and messages[0].endswith(", 0 refused.")
+
+
+# --- publishing over warnings: a confirmation page with each article's warnings ---
+
+
+def confirm_over_warnings(client, articles, versions=None):
+    data = {"apply": "1", "override_warnings": "1"}
+    for article in articles:
+        version = (versions or {}).get(article.pk, article.version)
+        if version is not None:
+            data[f"version_{article.pk}"] = version
+    return run(client, "bulk_publish", articles, **data)
+
+
+def test_articles_with_warnings_wait_on_a_confirmation_page_listing_each_ones_warnings(
+    client, reporter, publisher
+):
+    clean = make_ready_article(reporter, status=Status.IN_REVIEW, approved=True, approver=publisher)
+    no_dek = make_ready_article(reporter, status=Status.IN_REVIEW, approved=True, approver=publisher, dek="")
+    long = make_ready_article(
+        reporter, status=Status.IN_REVIEW, approved=True, approver=publisher, dek="", headline="Long " * 30
+    )
+    broken = make_ready_article(
+        reporter, status=Status.IN_REVIEW, approved=True, approver=publisher, section=None, dek=""
+    )
+    client.force_login(publisher)
+
+    page = client.post(
+        CHANGELIST,
+        {"action": "bulk_publish", "_selected_action": [a.pk for a in (clean, no_dek, long, broken)]},
+    )
+
+    assert page.status_code == 200 and "Publish over warnings?" in page.text
+    text = html.unescape(page.text)
+    messages = [html.unescape(str(m)) for m in page.context["messages"]]
+    assert messages[0] == "Publish: 1 done, 2 waiting for you to confirm their warnings, 1 refused."
+    assert (
+        f"“{broken.headline}” (#{broken.pk}): The article cannot be published: no section is chosen"
+        in (messages[1])
+    )  # errors are never offered for override
+    assert f'name="version_{no_dek.pk}" value="{no_dek.version}"' in text
+    assert f'name="version_{long.pk}" value="{long.version}"' in text
+    selected = re.findall(r'name="_selected_action" value="(\d+)"', text)
+    assert selected == [str(no_dek.pk), str(long.pk)]  # neither the published one nor the broken one
+    assert "<li>There is no dek</li>" in text and "<li>The headline is longer than" in text
+    assert 'name="override_warnings" value="1"' in text and 'value="Publish over warnings"' in text
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses[clean.pk] == Status.PUBLISHED
+    assert {statuses[a.pk] for a in (no_dek, long, broken)} == {Status.IN_REVIEW}  # nothing until confirmed
+
+    messages = confirm_over_warnings(client, [no_dek, long])
+
+    assert messages == ["Publish over warnings: 2 done, 0 refused."]
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses[no_dek.pk] == statuses[long.pk] == Status.PUBLISHED
+    assert Transition.objects.filter(action="publish").count() == 3
+
+
+def test_confirming_checks_each_article_again_and_refuses_what_changed_or_may_not_be(
+    client, reporter, publisher
+):
+    warned = [
+        make_ready_article(reporter, status=Status.IN_REVIEW, approved=True, approver=publisher, dek="")
+        for _ in range(4)
+    ]
+    changed, held, no_version, fine = warned
+    shown = {a.pk: a.version for a in warned} | {no_version.pk: None}
+    Article.objects.filter(pk=changed.pk).update(version=changed.version + 1)  # saved by someone meanwhile
+    Article.objects.filter(pk=held.pk).update(legal_hold=True)
+    client.force_login(publisher)
+
+    messages = confirm_over_warnings(client, warned, shown)
+
+    assert messages[0] == "Publish over warnings: 1 done, 3 refused."
+    assert any(
+        m.startswith(f"“{changed.headline}” (#{changed.pk}): The article changed since") for m in messages
+    )
+    assert f"“{held.headline}” (#{held.pk}): Cannot publish now: the article is on legal hold" in messages
+    assert (
+        f"“{no_version.headline}” (#{no_version.pk}): Its warnings were not on the page you confirmed: "
+        "select it again to see them" in messages
+    )
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses[fine.pk] == Status.PUBLISHED
+    assert {statuses[a.pk] for a in (changed, held, no_version)} == {Status.IN_REVIEW}
+
+
+def test_errors_are_never_overridden_and_someone_who_may_not_publish_cannot_confirm(
+    client, reporter, editor, publisher
+):
+    broken = make_ready_article(reporter, status=Status.IN_REVIEW, approved=True, approver=publisher, body="")
+    warned = make_ready_article(reporter, status=Status.IN_REVIEW, approved=True, approver=publisher, dek="")
+    client.force_login(publisher)
+    messages = confirm_over_warnings(client, [broken])  # a forged confirmation of an article with errors
+    assert (
+        messages[1]
+        == f"“{broken.headline}” (#{broken.pk}): The article cannot be published: the body is empty"
+    )
+
+    client.force_login(editor)  # editors review and approve; publishing is the publisher's
+    messages = confirm_over_warnings(client, [warned])
+    assert messages == [
+        "Publish over warnings: 0 done, 1 refused.",
+        f"“{warned.headline}” (#{warned.pk}): Cannot publish now: you may not publish now this article",
+    ]
+    assert set(Article.objects.values_list("status", flat=True)) == {Status.IN_REVIEW}

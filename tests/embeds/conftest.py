@@ -21,7 +21,13 @@ RECORDED = {
     "vimeo": "https://vimeo.com/76979871",
     "bluesky": "https://bsky.app/profile/bsky.app/post/3l6oveex3ii2l",
     "datawrapper": "https://datawrapper.dwcdn.net/Ot7sV/2/",
+    "x": "https://twitter.com/Interior/status/507185938620219395",
+    "tiktok": "https://www.tiktok.com/@scout2015/video/6718335390845095173",
+    "mastodon": "https://mastodon.social/@Gargron/113375330935212133",
+    "documentcloud": "https://www.documentcloud.org/documents/20059068-the-mueller-report",
 }
+# Instagram has no recorded response: Meta's oEmbed needs an app token, so we never ask it (docs/media.md).
+INSTAGRAM = "https://www.instagram.com/p/C5dGzXuM0Tq/"
 
 
 class OEmbedHandler(BaseHTTPRequestHandler):

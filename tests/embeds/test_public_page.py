@@ -17,7 +17,16 @@ from tests.public.test_html_validity import validate
 
 pytestmark = pytest.mark.django_db
 
-LABELS = {"youtube": "YouTube", "vimeo": "Vimeo", "bluesky": "Bluesky", "datawrapper": "Datawrapper"}
+LABELS = {
+    "youtube": "YouTube",
+    "vimeo": "Vimeo",
+    "bluesky": "Bluesky",
+    "datawrapper": "Datawrapper",
+    "x": "X (Twitter)",
+    "tiktok": "TikTok",
+    "mastodon": "Mastodon",
+    "documentcloud": "DocumentCloud",
+}
 
 
 def published_with(*urls, headline="Budget night"):
@@ -38,7 +47,8 @@ def test_each_embed_is_a_placeholder_with_its_provider_and_a_plain_link(client, 
 
     html = client.get(path).content.decode()
 
-    assert html.count('<figure class="embed ') == 4 and html.count('<button type="button"') == 4
+    assert html.count('<figure class="embed ') == len(RECORDED)
+    assert html.count('<button type="button"') == len(RECORDED)
     for name, url in RECORDED.items():
         assert f'<p class="embed-provider">{LABELS[name]}</p>' in html
         assert f"Load {LABELS[name]} content</button>" in html
@@ -85,7 +95,7 @@ def test_a_url_never_saved_through_the_admin_is_a_link_and_the_page_fetches_noth
 
 def test_embeds_cost_one_query_and_an_article_without_lone_urls_none(client, oembed):
     plain, plain_path = published_with(headline="No embeds")
-    embedded, embedded_path = published_with(*RECORDED.values(), headline="Four embeds")
+    embedded, embedded_path = published_with(*RECORDED.values(), headline="Eight embeds")
     ensure_embeds(embedded.body)
     client.get(published_with(headline="Warm-up")[1])  # once-per-process lookups out of the way
 

@@ -1,5 +1,6 @@
 "use strict";
-// Autosave, "unsaved changes" and presence for the article change form (desk/autosave.py).
+// Autosave, "unsaved changes" and presence for the article change form (desk/autosave.py), and autosave for
+// the add form (no version, no presence: the panel has no data-version or data-presence-url there).
 // Every few seconds (data-interval) the form is posted to data-autosave-url if it differs from what the
 // server last kept, or a heartbeat goes to data-presence-url; leaving a field autosaves too. The reply
 // names who else has the article open and its current version: a colleague's save shows up here before
@@ -52,7 +53,7 @@
     function show(reply) {
       status.classList.remove("is-failing");
       if (reply.saved_at) status.textContent = "Autosaved at " + new Date(reply.saved_at).toLocaleTimeString() + ".";
-      var behind = String(reply.version) !== String(loadedVersion);
+      var behind = loadedVersion !== undefined && String(reply.version) !== String(loadedVersion);
       status.classList.toggle("is-behind", behind);
       if (behind) {
         status.textContent += " Someone else has saved this article since you opened it: saving will show you their changes first.";
@@ -73,7 +74,9 @@
       busy = true;
       lastSent = Date.now();
       var current = serialize();
-      var request = autosaveUrl && current !== kept
+      var changed = autosaveUrl && current !== kept;
+      if (!changed && !panel.dataset.presenceUrl) { busy = false; return; } // a new article: nothing to say
+      var request = changed
         ? post(autosaveUrl, current).then(function (reply) { kept = current; return reply; })
         : post(panel.dataset.presenceUrl, "");
       request.then(show, failed).finally(function () { busy = false; });
@@ -90,6 +93,7 @@
       event.returnValue = ""; // the browser shows its own "leave site? changes you made may not be saved"
     });
     window.addEventListener("pagehide", function () {
+      if (!panel.dataset.leaveUrl) return;
       var body = new FormData();
       body.append("csrfmiddlewaretoken", csrf);
       navigator.sendBeacon(panel.dataset.leaveUrl, body);
