@@ -1,10 +1,19 @@
-"""The API's JSON. ArticleSerializer is also the webhooks' payload: keep it importable and self-contained."""
+"""
+The API's JSON. ArticleSerializer is also the webhooks' payload (`article_document`): this module imports
+only models and DRF, never the views or the page cache, so webhooks/ may use it (pyproject.toml's
+`api-payload` contract). URLs are absolute from settings.SITE_URL, not from the request's host: a cached
+response and a webhook carry the same canonical links.
+"""
+
+import json
 
 from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
 
 from articles.models import Article, Byline, Section
 from authors.models import Author
 from images.models import Image, Rendition
+from newsroom.links import absolute_url
 from tags.models import Tag
 
 
@@ -47,8 +56,7 @@ class RenditionSerializer(serializers.ModelSerializer):
         fields = ["kind", "width", "height", "format", "url"]
 
     def get_url(self, rendition) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(rendition.url) if request else rendition.url
+        return absolute_url(rendition.url)
 
 
 class ImageSerializer(serializers.ModelSerializer):
@@ -90,14 +98,23 @@ class ArticleSerializer(serializers.ModelSerializer):
         return [{"name": t.name, "slug": t.slug} for t in article.tags.all()]
 
     def get_url(self, article) -> str:
-        request = self.context.get("request")
-        url = article.get_absolute_url()
-        return request.build_absolute_uri(url) if request else url
+        return absolute_url(article.get_absolute_url())
 
 
 def articles_for_api(queryset):
     """Everything ArticleSerializer reads, in a fixed number of queries whatever the number of articles."""
     return queryset.for_listing().select_related("lead_image").prefetch_related("lead_image__renditions")
+
+
+def article_document(article_id):
+    """
+    The JSON of `GET /api/v1/articles/<id>/` for any article (whatever its status) as plain data, encoded
+    and decoded as the API's renderer does: what a webhook sends. None if there is no such article.
+    """
+    article = articles_for_api(Article.objects.filter(pk=article_id)).first()
+    if article is None:
+        return None
+    return json.loads(json.dumps(ArticleSerializer(article).data, cls=JSONEncoder))
 
 
 class ArticleWriteSerializer(serializers.Serializer):

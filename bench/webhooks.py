@@ -50,24 +50,25 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 def article_document(n):
-    """A delivery body of a typical size (~3 KB): the fields webhooks.payload.article_payload sends."""
+    """A delivery body of a typical size (~3 KB), shaped as the API's article JSON (webhooks/payload.py)."""
     return {
         "event": "published",
         "occurred_at": "2026-12-07T10:00:00+00:00",
         "article": {
             "id": n,
-            "slug": f"story-{n}",
-            "url": f"https://news.example.com/2026/12/07/story-{n}/",
             "headline": f"Council approves the new bridge, story {n}",
+            "slug": f"story-{n}",
             "dek": "The vote ends a decade of debate.",
             "body": "<p>" + "The council voted seven to two on Monday evening. " * 50 + "</p>",
-            "section": {"slug": "local", "name": "Local"},
-            "tags": ["Bridge", "Council", "Transport"],
-            "authors": [{"name": "Ana Reporter", "slug": "ana-reporter"}],
-            "published_at": "2026-12-07T10:00:00+00:00",
+            "status": "published",
+            "section": {"id": 1, "name": "Local", "slug": "local", "description": ""},
+            "authors": [{"id": 1, "name": "Ana Reporter", "slug": "ana-reporter", "role": "reporting"}],
+            "tags": [{"name": "Bridge", "slug": "bridge"}, {"name": "Council", "slug": "council"}],
+            "lead_image": None,
+            "published_at": "2026-12-07T10:00:00Z",
             "updated_at": None,
             "version": 3,
-            "status": "published",
+            "url": f"https://news.example.com/2026/12/07/story-{n}/",
         },
     }
 
