@@ -93,11 +93,13 @@ def main():
     n = args.deliveries
 
     body = encode(article_document(0))
+    timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
         "X-Newsroom-Event": "published",
         "X-Newsroom-Delivery": "0",
-        "X-Newsroom-Signature": signature(endpoint.secret, body),
+        "X-Newsroom-Timestamp": timestamp,
+        "X-Newsroom-Signature": signature(endpoint.secret, timestamp, body),
     }
     start = time.perf_counter()
     for _ in range(n):
