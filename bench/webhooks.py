@@ -18,6 +18,7 @@ Without DATABASE_URL it uses a temporary SQLite file (migrated first); with one,
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import threading
@@ -77,6 +78,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--deliveries", type=int, default=1000)
     args = parser.parse_args()
+    # The receiver is on 127.0.0.1: allow it past the SSRF guard, here and in the worker process.
+    os.environ["WEBHOOKS_ALLOW_PRIVATE_NETWORKS"] = "1"
     env = migrated_django("webhooks")
     from django_tasks_db.models import DBTaskResult
 

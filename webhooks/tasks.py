@@ -2,7 +2,8 @@
 Webhook delivery, run by the worker: one signed POST per attempt, retried with backoff by worker.retry.
 
 A 2xx answer is a success; any other status (redirects included: they are never followed, so a body
-signed for one host never goes to another), a timeout or a connection error is a failed attempt, recorded
+signed for one host never goes to another), a timeout, a connection error or a destination the SSRF guard
+refuses (webhooks/destinations.py: a private address, a non-http(s) URL) is a failed attempt, recorded
 on the Delivery and raised so that @retrying enqueues the next one. When the worker dead-letters the task
 after its last attempt, webhooks.receivers marks the delivery dead and counts it against the endpoint.
 """
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 
+from webhooks.destinations import CheckedHTTPHandler, CheckedHTTPSHandler, check_scheme
 from webhooks.models import RESPONSE_EXCERPT_BYTES, Delivery
 from worker.retry import retrying
 
@@ -48,7 +50,11 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError with the 3xx status: a failed attempt
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+# No proxy from the environment (the address check is on the endpoint's own host), no redirects, and
+# connections only to addresses webhooks.destinations has checked.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _NoRedirects, CheckedHTTPHandler, CheckedHTTPSHandler
+)
 
 
 def post(delivery):
@@ -72,6 +78,7 @@ def post(delivery):
     started = time.monotonic()
     code, excerpt, error = None, "", ""
     try:
+        check_scheme(endpoint.url)
         with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             code = response.status
             excerpt = response.read(RESPONSE_EXCERPT_BYTES).decode("utf-8", "replace")

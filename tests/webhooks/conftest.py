@@ -68,7 +68,13 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def allow_private_networks(settings):
+    """Let deliveries reach 127.0.0.1 past the SSRF guard (off by default, as in production)."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+
+
+@pytest.fixture
+def receiver(allow_private_networks):
     server = Receiver()
     yield server
     server.close()

@@ -199,7 +199,7 @@ def test_always_500_is_dead_after_the_last_attempt_and_disables_the_endpoint(
 
 
 def test_a_connection_error_is_a_failed_attempt(
-    reporter, publisher, django_capture_on_commit_callbacks, deliver_all, fast_retries
+    allow_private_networks, reporter, publisher, django_capture_on_commit_callbacks, deliver_all, fast_retries
 ):
     Endpoint.objects.create(name="Gone", url="http://127.0.0.1:9/hook", events=["published"])
     publish(approved_article(reporter, publisher), publisher, django_capture_on_commit_callbacks)
