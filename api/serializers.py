@@ -138,3 +138,11 @@ class TransitionSerializer(serializers.Serializer):
     transition = serializers.CharField(help_text="submit, approve, publish, schedule, unpublish, …")
     comment = serializers.CharField(required=False, allow_blank=True)
     publish_at = serializers.DateTimeField(required=False, help_text="For schedule.")
+
+
+class StagedEditSerializer(serializers.Serializer):
+    """The answer to an edit of a published article: staged as a pending revision, not live yet."""
+
+    detail = serializers.CharField()
+    revision = serializers.IntegerField(help_text="The pending revision's number.")
+    version = serializers.IntegerField(help_text="The article's version now (its new ETag).")
