@@ -1,11 +1,20 @@
-"""The API's JSON. ArticleSerializer is also the webhooks' payload: keep it importable and self-contained."""
+"""
+The API's JSON. ArticleSerializer is also the webhooks' payload (`article_document`): this module imports
+only models and DRF, never the views or the page cache, so webhooks/ may use it (pyproject.toml's
+`api-payload` contract). URLs are absolute from settings.SITE_URL, not from the request's host: a cached
+response and a webhook carry the same canonical links.
+"""
+
+import json
 
 from django.db.models import Prefetch
 from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
 
 from articles.models import Article, Byline, Section
 from authors.models import Author
 from images.models import Image, Rendition
+from newsroom.links import absolute_url
 from tags.models import Tag
 
 
@@ -48,8 +57,7 @@ class RenditionSerializer(serializers.ModelSerializer):
         fields = ["kind", "width", "height", "format", "url"]
 
     def get_url(self, rendition) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(rendition.url) if request else rendition.url
+        return absolute_url(rendition.url)
 
 
 class ImageSerializer(serializers.ModelSerializer):
@@ -92,9 +100,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         return [{"name": item.tag.name, "slug": item.tag.slug} for item in article.tagged_items.all()]
 
     def get_url(self, article) -> str:
-        request = self.context.get("request")
-        url = article.get_absolute_url()
-        return request.build_absolute_uri(url) if request else url
+        return absolute_url(article.get_absolute_url())
 
 
 def articles_for_api(queryset):
@@ -106,6 +112,17 @@ def articles_for_api(queryset):
         )
         .with_tags()
     )
+
+
+def article_document(article_id):
+    """
+    The JSON of `GET /api/v1/articles/<id>/` for any article (whatever its status) as plain data, encoded
+    and decoded as the API's renderer does: what a webhook sends. None if there is no such article.
+    """
+    article = articles_for_api(Article.objects.filter(pk=article_id)).first()
+    if article is None:
+        return None
+    return json.loads(json.dumps(ArticleSerializer(article).data, cls=JSONEncoder))
 
 
 class ArticleWriteSerializer(serializers.Serializer):
@@ -129,3 +146,11 @@ class TransitionSerializer(serializers.Serializer):
     transition = serializers.CharField(help_text="submit, approve, publish, schedule, unpublish, …")
     comment = serializers.CharField(required=False, allow_blank=True)
     publish_at = serializers.DateTimeField(required=False, help_text="For schedule.")
+
+
+class StagedEditSerializer(serializers.Serializer):
+    """The answer to an edit of a published article: staged as a pending revision, not live yet."""
+
+    detail = serializers.CharField()
+    revision = serializers.IntegerField(help_text="The pending revision's number.")
+    version = serializers.IntegerField(help_text="The article's version now (its new ETag).")

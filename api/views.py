@@ -24,14 +24,15 @@ from api.serializers import (
     AuthorSerializer,
     ImageSerializer,
     SectionSerializer,
+    StagedEditSerializer,
     TagSerializer,
     TransitionSerializer,
     articles_for_api,
 )
-from articles.models import Article, Byline, Section, TaggedArticle
+from articles.models import Article, Byline, Section, Status, TaggedArticle, VersionConflict, snapshot_of
 from authors.models import Author
 from desk import workflow
-from desk.forms import ArticleAdminForm
+from desk.forms import ArticleAdminForm, staged_snapshot
 from images.models import Image
 from public.cache import public_page
 from tags.models import Tag
@@ -117,20 +118,30 @@ def require_scope(request, scope):
         raise PermissionDenied(f"This needs a token with the `{scope}` scope.")
 
 
-def form_data(data, article=None):
-    """The admin form's fields from JSON, the article's current values where PATCH leaves them out."""
+def tag_text(names):
+    """Tag names as the admin's tag field reads them (a name with a comma quoted)."""
+    return ", ".join(f'"{name}"' if "," in name else name for name in names)
+
+
+def form_data(data, article=None, *, tag_names=None):
+    """
+    The admin form's fields from JSON, the article's current values where PATCH leaves them out (its tags,
+    or `tag_names`: a staged edit's).
+    """
     fields = ArticleAdminForm._meta.fields
     values = {}
     if article is not None:
         for field in fields:
             values[field] = getattr(article, field + "_id" if field == "section" else field, "")
-        values["tags"] = ", ".join(f'"{t.name}"' if "," in t.name else t.name for t in article.tags.all())
+        values["tags"] = tag_text(
+            tag_names if tag_names is not None else [t.name for t in article.tags.all()]
+        )
         values["loaded_version"] = article.version
     for field in fields:
         if field in data:
             value = data[field]
             if field == "tags" and isinstance(value, list):
-                value = ", ".join(f'"{n}"' if "," in n else n for n in value)
+                value = tag_text(value)
             values[field] = "" if value is None else value
     return values
 
@@ -172,12 +183,25 @@ class ArticleDetail(generics.RetrieveAPIView):
             response["ETag"] = f'"{response.data["version"]}"'
         return response
 
-    @extend_schema(request=ArticleWriteSerializer, responses={200: ArticleSerializer}, parameters=[IF_MATCH])
+    @extend_schema(
+        request=ArticleWriteSerializer,
+        responses={200: ArticleSerializer, 202: StagedEditSerializer},
+        parameters=[IF_MATCH],
+        description=(
+            "Edit an article (`write:drafts`). A published article's edit needs `publish` too and a user "
+            "who may edit live articles; as in the admin it is staged: saved as a pending revision (202), "
+            "the live version unchanged until the `publish_update` transition."
+        ),
+    )
     def patch(self, request, pk):
         require_scope(request, Scope.WRITE_DRAFTS)
         article = get_object_or_404(workflow.visible_articles(request.user), pk=pk)
-        if not workflow.can_edit(request.user, article):
-            raise PermissionDenied(f"You may not edit this article while it is {article.status}.")
+        live = article.status == Status.PUBLISHED
+        if live:
+            require_scope(request, Scope.PUBLISH)
+        refusal = workflow.edit_refusal(request.user, article)
+        if refusal:
+            raise PermissionDenied(f"You may not edit this article: {refusal}.")
         version = expected_version(request, article)
         if version is None:
             return precondition_response(428, "Send If-Match with the article's version (its ETag).")
@@ -185,10 +209,8 @@ class ArticleDetail(generics.RetrieveAPIView):
             return precondition_response(
                 412, f"The article is at version {article.version}, you wrote against {version}; reload."
             )
-        if article.status == "published":
-            raise PermissionDenied(
-                "A live article is edited in the admin (staged revision), not via the API."
-            )
+        if live:
+            return stage_live_edit(request, article, version)
         data = form_data(request.data, article)
         data["loaded_version"] = version
         with transaction.atomic():
@@ -206,12 +228,68 @@ class ArticleDetail(generics.RetrieveAPIView):
         return article_response(request, article)
 
 
+# Stored on the article row, not in a revision: a staged edit cannot carry them.
+NOT_STAGED = ("source", "external_id")
+
+
+def stage_live_edit(request, article, version):
+    """
+    A published article's edit, as the admin makes it (desk/admin.py, save_related): validated by the same
+    form, kept as a pending revision that continues an earlier staged edit; readers keep the live version
+    until a publisher's `publish_update` (blocked by a legal hold, like publishing).
+    """
+    unchanged = {field: getattr(article, field) for field in NOT_STAGED}
+    pending = workflow.continue_pending_edit(article)
+    bylines = pending.snapshot["bylines"] if pending is not None else snapshot_of(article)["bylines"]
+    data = form_data(request.data, article, tag_names=pending.snapshot["tags"] if pending else None)
+    data["loaded_version"] = version
+    with transaction.atomic():
+        form = ArticleAdminForm(data=data, instance=article)
+        if not form.is_valid():
+            if "__all__" in form.errors:
+                return precondition_response(412, form.errors["__all__"][0])
+            raise ValidationError(form.errors.get_json_data(escape_html=True))
+        changed = [field for field in NOT_STAGED if form.cleaned_data.get(field) != unchanged[field]]
+        if changed:
+            raise ValidationError(
+                {
+                    field: ["Not part of a staged edit: change it while the article is not live."]
+                    for field in changed
+                }
+            )
+        snapshot = staged_snapshot(article, form)
+        snapshot["bylines"] = bylines
+        fresh = Article.objects.get(pk=article.pk)
+        fresh.version = version  # stage_edit's save matches only this version
+        try:
+            revision = workflow.stage_edit(
+                fresh, request.user, snapshot, comment=request.data.get("comment") or ""
+            )
+        except VersionConflict:
+            return precondition_response(412, "The article changed while you saved; reload.")
+    fresh.refresh_from_db(fields=["version"])
+    response = Response(
+        {
+            "detail": (
+                f"Saved as pending revision {revision.number}: readers see the live version until the "
+                "publish_update transition."
+            ),
+            "revision": revision.number,
+            "version": fresh.version,
+        },
+        status=status.HTTP_202_ACCEPTED,
+    )
+    response["ETag"] = f'"{fresh.version}"'
+    return response
+
+
 def precondition_response(code, message):
     return Response({"detail": message}, status=code)
 
 
 class ArticleBySlug(ArticleDetail):
     lookup_field = "slug"
+    http_method_names = ["get", "head", "options"]  # writes go to the article's id (a slug can change)
 
 
 class ArticleTransitions(generics.GenericAPIView):
@@ -220,8 +298,12 @@ class ArticleTransitions(generics.GenericAPIView):
     @extend_schema(request=TransitionSerializer, responses={200: ArticleSerializer}, parameters=[IF_MATCH])
     def post(self, request, pk):
         action = request.data.get("transition", "")
-        needed = Scope.PUBLISH if action in ("publish", "schedule", "publish_update", "unpublish") else None
-        require_scope(request, needed or Scope.WRITE_DRAFTS)
+        # The publisher's actions (publish, schedule, unpublish, republish, publish or discard an update, …)
+        # need the `publish` scope; the others `write:drafts`.
+        spec = workflow.ACTIONS.get(action)
+        require_scope(
+            request, Scope.PUBLISH if spec is not None and spec.role == "publisher" else Scope.WRITE_DRAFTS
+        )
         article = get_object_or_404(workflow.visible_articles(request.user), pk=pk)
         if action not in workflow.ACTIONS:
             raise ValidationError({"transition": [f"Unknown transition; one of {sorted(workflow.ACTIONS)}."]})

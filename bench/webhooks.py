@@ -18,6 +18,7 @@ Without DATABASE_URL it uses a temporary SQLite file (migrated first); with one,
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import threading
@@ -50,24 +51,25 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 def article_document(n):
-    """A delivery body of a typical size (~3 KB): the fields webhooks.payload.article_payload sends."""
+    """A delivery body of a typical size (~3 KB), shaped as the API's article JSON (webhooks/payload.py)."""
     return {
         "event": "published",
         "occurred_at": "2026-12-07T10:00:00+00:00",
         "article": {
             "id": n,
-            "slug": f"story-{n}",
-            "url": f"https://news.example.com/2026/12/07/story-{n}/",
             "headline": f"Council approves the new bridge, story {n}",
+            "slug": f"story-{n}",
             "dek": "The vote ends a decade of debate.",
             "body": "<p>" + "The council voted seven to two on Monday evening. " * 50 + "</p>",
-            "section": {"slug": "local", "name": "Local"},
-            "tags": ["Bridge", "Council", "Transport"],
-            "authors": [{"name": "Ana Reporter", "slug": "ana-reporter"}],
-            "published_at": "2026-12-07T10:00:00+00:00",
+            "status": "published",
+            "section": {"id": 1, "name": "Local", "slug": "local", "description": ""},
+            "authors": [{"id": 1, "name": "Ana Reporter", "slug": "ana-reporter", "role": "reporting"}],
+            "tags": [{"name": "Bridge", "slug": "bridge"}, {"name": "Council", "slug": "council"}],
+            "lead_image": None,
+            "published_at": "2026-12-07T10:00:00Z",
             "updated_at": None,
             "version": 3,
-            "status": "published",
+            "url": f"https://news.example.com/2026/12/07/story-{n}/",
         },
     }
 
@@ -76,6 +78,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--deliveries", type=int, default=1000)
     args = parser.parse_args()
+    # The receiver is on 127.0.0.1: allow it past the SSRF guard, here and in the worker process.
+    os.environ["WEBHOOKS_ALLOW_PRIVATE_NETWORKS"] = "1"
     env = migrated_django("webhooks")
     from django_tasks_db.models import DBTaskResult
 
@@ -92,11 +96,13 @@ def main():
     n = args.deliveries
 
     body = encode(article_document(0))
+    timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
         "X-Newsroom-Event": "published",
         "X-Newsroom-Delivery": "0",
-        "X-Newsroom-Signature": signature(endpoint.secret, body),
+        "X-Newsroom-Timestamp": timestamp,
+        "X-Newsroom-Signature": signature(endpoint.secret, timestamp, body),
     }
     start = time.perf_counter()
     for _ in range(n):

@@ -25,12 +25,11 @@ from articles.models import (
     Revision,
     Section,
     Status,
-    snapshot_of,
 )
 from articles.sanitize import sanitize_html
 from desk import autosave, bulk, workflow
 from desk.diffs import diff_snapshots
-from desk.forms import ArticleAdminForm, parse_local_datetime
+from desk.forms import ArticleAdminForm, parse_local_datetime, staged_snapshot
 from desk.models import Note, PreviewLink, Transition
 from embeds.fetch import ensure_embeds
 from live import admin as live_admin
@@ -233,15 +232,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)
-        if article is not None and article.status == Status.PUBLISHED:
-            pending = workflow.pending_revision(article)
-            if pending is not None:  # the form continues the staged edit, not the live text
+        if article is not None:
+            pending = workflow.continue_pending_edit(article)  # the form continues the staged edit
+            if pending is not None:
                 article.pending_revision = pending
                 article.pending_snapshot = pending.snapshot
-                for field in ("headline", "slug", "dek", "body", "canonical_url"):
-                    setattr(article, field, pending.snapshot.get(field, getattr(article, field)))
-                article.section_id = pending.snapshot.get("section")
-                article.lead_image_id = pending.snapshot.get("lead_image", article.lead_image_id)
         if article is not None and request.method == "GET" and request.GET.get("restore") == "autosave":
             article.restored_autosave = autosave.latest_autosave(article, request.user)  # desk/forms.py
         return article
@@ -316,12 +311,7 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     def _snapshot_from_forms(self, article, form, formsets):
-        snapshot = snapshot_of(article)  # article carries the form's field values (not saved)
-        section = form.cleaned_data.get("section")
-        snapshot["section"] = section.pk if section else None
-        snapshot["section_name"] = section.name if section else ""
-        snapshot["body"] = sanitize_html(snapshot["body"])
-        snapshot["tags"] = sorted(form.cleaned_data.get("tags") or [], key=str.casefold)
+        snapshot = staged_snapshot(article, form)
         bylines = []
         for formset in formsets:
             if formset.model is not Byline:

@@ -14,7 +14,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.forms import TagField
 
-from articles.models import Article
+from articles.models import Article, snapshot_of
 from articles.sanitize import sanitize_html
 from desk import autosave, workflow
 from desk.diffs import diff_snapshots
@@ -134,6 +134,21 @@ class ArticleAdminForm(forms.ModelForm):
             self.data[self.add_prefix("loaded_version")] = str(current)
             raise ValidationError(conflict_message(self.instance, loaded))
         return cleaned
+
+
+def staged_snapshot(article, form):
+    """
+    The revision snapshot of a valid ArticleAdminForm's content, for a staged edit of a live article (the
+    admin's and the API's): `article` is the form's instance, carrying the form's values unsaved; its
+    bylines are the saved ones (the admin replaces them with its inline's).
+    """
+    snapshot = snapshot_of(article)
+    section = form.cleaned_data.get("section")
+    snapshot["section"] = section.pk if section else None
+    snapshot["section_name"] = section.name if section else ""
+    snapshot["body"] = sanitize_html(snapshot["body"])
+    snapshot["tags"] = sorted(form.cleaned_data.get("tags") or [], key=str.casefold)
+    return snapshot
 
 
 def conflict_message(article, loaded_version):

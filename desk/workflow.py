@@ -135,6 +135,21 @@ def pending_revision(article):
     return latest if latest is not None and latest.pending else None
 
 
+def continue_pending_edit(article):
+    """
+    Put a published article's staged edit, if it has one, onto the (unsaved) instance: the next edit, in
+    the admin's form or through the API, continues the staged edit rather than the live text. Returns the
+    pending revision, or None.
+    """
+    pending = pending_revision(article) if article.status == Status.PUBLISHED else None
+    if pending is not None:
+        for field in ("headline", "slug", "dek", "body", "canonical_url"):
+            setattr(article, field, pending.snapshot.get(field, getattr(article, field)))
+        article.section_id = pending.snapshot.get("section")
+        article.lead_image_id = pending.snapshot.get("lead_image", article.lead_image_id)
+    return pending
+
+
 def is_approved(article):
     latest = latest_revision(article)
     return latest is not None and latest.is_approved

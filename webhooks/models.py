@@ -16,6 +16,8 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from webhooks.destinations import UnsafeDestination, check_url
+
 RESPONSE_EXCERPT_BYTES = 2048
 
 
@@ -82,6 +84,21 @@ class Endpoint(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean_fields(self, exclude=None):
+        """The field checks, then the SSRF guard on a URL that passed them (the delivery checks again)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as invalid:
+            errors = invalid.error_dict
+        if self.url and "url" not in errors and "url" not in (exclude or ()):
+            try:
+                check_url(self.url)
+            except UnsafeDestination as refused:
+                errors["url"] = [ValidationError(str(refused), code="unsafe_destination")]
+        if errors:
+            raise ValidationError(errors)
 
     def record_success(self):
         if self.consecutive_failures:

@@ -32,10 +32,15 @@ ACTION_EVENTS = {
 
 
 def create_deliveries(event, article_id, article_data):
-    """One pending Delivery per active endpoint subscribed to `event`, each enqueued on commit."""
+    """
+    One pending Delivery per active endpoint subscribed to `event`, each enqueued on commit. `article_data`
+    is the article's JSON, or a callable returning it (only called when some endpoint subscribed).
+    """
     endpoints = Endpoint.objects.subscribed_to(event)
     if not endpoints:
         return []
+    if callable(article_data):
+        article_data = article_data()
     body = event_body(event, article_data, occurred_at=timezone.now())
     with transaction.atomic():
         deliveries = Delivery.objects.bulk_create(
@@ -51,7 +56,7 @@ def create_deliveries(event, article_id, article_data):
 def article_event(sender, article, action, **kwargs):
     event = ACTION_EVENTS.get(action)
     if event is not None:
-        create_deliveries(event, article.pk, article_payload(article))
+        create_deliveries(event, article.pk, lambda: article_payload(article))
 
 
 def _was_public(article):

@@ -25,18 +25,24 @@ class Receiver:
     """
     An HTTP server on 127.0.0.1 (a random port, its own thread) that records every request. `answers` is a
     list of (status, seconds to wait before answering) used in order; after it runs out: 200 at once.
+    `check`, if set, is called with each Received: when it returns False the answer is 401.
     """
 
     def __init__(self):
         self.received = []
         self.answers = []
+        self.check = None
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.received.append(Received(self.path, dict(self.headers.items()), body))
-                status, wait = receiver.answers.pop(0) if receiver.answers else (200, 0)
+                received = Received(self.path, dict(self.headers.items()), body)
+                receiver.received.append(received)
+                if receiver.check is not None and not receiver.check(received):
+                    status, wait = 401, 0
+                else:
+                    status, wait = receiver.answers.pop(0) if receiver.answers else (200, 0)
                 time.sleep(wait)
                 reply = f"answer {status}".encode()
                 self.send_response(status)
@@ -62,7 +68,13 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def allow_private_networks(settings):
+    """Let deliveries reach 127.0.0.1 past the SSRF guard (off by default, as in production)."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+
+
+@pytest.fixture
+def receiver(allow_private_networks):
     server = Receiver()
     yield server
     server.close()
