@@ -18,6 +18,7 @@ from api.serializers import ImageSerializer
 from articles.models import Article, Byline, Section, TaggedArticle
 from images.models import Image
 from newsroom.fixed_queries import FixedQuery, Many
+from newsroom.links import absolute_url
 from public.templating import article_path
 
 
@@ -71,7 +72,7 @@ def _datetime(value):
     return None if value is None else _DATETIME.to_representation(value)
 
 
-def articles_json(ids, request):
+def articles_json(ids):
     """ArticleSerializer(...).data of the articles `ids`, in that order; five queries at most."""
     if not ids:
         return []
@@ -90,7 +91,7 @@ def articles_json(ids, request):
     images = {}
     if image_ids:  # rare on a list page; the serializer itself, since renditions need their storage's URLs
         found = Image.objects.filter(pk__in=image_ids).prefetch_related("renditions")
-        images = {image.pk: ImageSerializer(image, context={"request": request}).data for image in found}
+        images = {image.pk: ImageSerializer(image).data for image in found}
     by_id = {}
     for row in rows:
         path = article_path(row)
@@ -108,6 +109,6 @@ def articles_json(ids, request):
             "published_at": _datetime(row.published_at),
             "updated_at": _datetime(row.updated_at),
             "version": row.version,
-            "url": request.build_absolute_uri(path) if request else path,
+            "url": absolute_url(path),
         }
     return [by_id[pk] for pk in ids if pk in by_id]

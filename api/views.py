@@ -95,7 +95,7 @@ class ArticleList(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         # The paginator reads ids only; the page's JSON comes from plain rows (api/rows.py).
         page = self.paginate_queryset(self.get_queryset().only("pk"))
-        return self.get_paginated_response(articles_json([article.pk for article in page], request))
+        return self.get_paginated_response(articles_json([article.pk for article in page]))
 
     @extend_schema(request=ArticleWriteSerializer, responses={201: ArticleSerializer})
     def post(self, request):
@@ -178,7 +178,7 @@ class ArticleDetail(generics.RetrieveAPIView):
     def retrieve(self, request, *args, **kwargs):
         lookup = {self.lookup_field: kwargs[self.lookup_field]}
         article = get_object_or_404(self.get_queryset().only("pk"), **lookup)
-        response = Response(articles_json([article.pk], request)[0])
+        response = Response(articles_json([article.pk])[0])
         if token_of(request) is not None:
             response["ETag"] = f'"{response.data["version"]}"'
         return response

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.test import RequestFactory
 from django.utils import timezone
 
 from api.models import Scope, Token
@@ -23,10 +22,7 @@ def media(settings, tmp_path):
 
 
 def serialized(article):
-    request = RequestFactory().get("/")  # host "testserver", as the test client's
-    return ArticleSerializer(
-        articles_for_api(Article.objects.filter(pk=article.pk)).get(), context={"request": request}
-    ).data
+    return ArticleSerializer(articles_for_api(Article.objects.filter(pk=article.pk)).get()).data
 
 
 def assorted_articles():
