@@ -66,7 +66,7 @@ class LabelledTabularInline(admin.TabularInline):
 
 def restored_autosave(request, article):
     """The autosave the form is being filled from: the article's, or on the add form the new article's."""
-    if article is None:
+    if article is None or article.pk is None:  # the add form's inlines get an unsaved Article
         return getattr(request, "restored_new_autosave", None)
     return getattr(article, "restored_autosave", None)
 
