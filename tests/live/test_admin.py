@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from articles.models import Status
 from live.models import LiveCoverage, LiveUpdate, LiveUpdateRevision
-from tests.desk.admin_helpers import change_form_data, change_url
+from tests.desk.admin_helpers import change_url
 from tests.factories import make_author
-from tests.live.helpers import add_update, make_live_article
+from tests.live.helpers import add_update, article_form_with_update, make_live_article
 from tests.shared_fixtures import make_user
 
 pytestmark = pytest.mark.django_db
@@ -101,16 +101,7 @@ def test_the_article_form_has_the_live_updates_inline_for_a_live_article_only(cl
     LiveCoverage.objects.filter(article=ordinary).delete()
     assert b"live_updates-TOTAL_FORMS" not in client.get(change_url(ordinary)).content
 
-    data = change_form_data(article) | {
-        "live_updates-TOTAL_FORMS": 1,
-        "live_updates-INITIAL_FORMS": 0,
-        "live_updates-MIN_NUM_FORMS": 0,
-        "live_updates-MAX_NUM_FORMS": 1000,
-        "live_updates-0-article": article.pk,
-        "live_updates-0-body": "From the article form.",
-        "live_updates-0-publish_now": "on",
-        "_continue": "1",
-    }
+    data = article_form_with_update(article, body="From the article form.", publish_now="on")
     response = client.post(change_url(article), data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     update = LiveUpdate.objects.get(article=article)

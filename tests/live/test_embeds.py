@@ -13,10 +13,10 @@ from articles.models import Status
 from embeds.fetch import ensure_url_embeds
 from embeds.models import Embed
 from live.models import LiveUpdate
-from tests.desk.admin_helpers import change_form_data, change_url
+from tests.desk.admin_helpers import change_url
 from tests.embeds.conftest import RECORDED
 from tests.embeds.test_public_page import sources
-from tests.live.helpers import add_update, make_live_article
+from tests.live.helpers import add_update, article_form_with_update, make_live_article
 from tests.live.test_public import fragment_url
 
 pytestmark = pytest.mark.django_db
@@ -113,17 +113,9 @@ def test_a_url_outside_the_allow_list_is_a_link_and_nothing_is_fetched(client, e
 def test_the_article_forms_inline_fetches_its_updates_embeds(client, editor, oembed):
     article, _ = make_live_article(status=Status.DRAFT)
     client.force_login(editor)
-    data = change_form_data(article) | {
-        "live_updates-TOTAL_FORMS": 1,
-        "live_updates-INITIAL_FORMS": 0,
-        "live_updates-MIN_NUM_FORMS": 0,
-        "live_updates-MAX_NUM_FORMS": 1000,
-        "live_updates-0-article": article.pk,
-        "live_updates-0-body": "From the article form.",
-        "live_updates-0-embed_url": RECORDED["mastodon"],
-        "live_updates-0-publish_now": "on",
-        "_continue": "1",
-    }
+    data = article_form_with_update(
+        article, body="From the article form.", embed_url=RECORDED["mastodon"], publish_now="on"
+    )
 
     response = client.post(change_url(article), data)
 
