@@ -12,10 +12,11 @@ import datetime
 from typing import NamedTuple
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from rest_framework import serializers
 
 from api.serializers import ImageSerializer
-from articles.models import Article, Byline, Section, TaggedArticle
+from articles.models import Article, Byline, TaggedArticle
 from images.models import Image
 from newsroom.fixed_queries import FixedQuery, Many
 from newsroom.links import absolute_url
@@ -38,10 +39,22 @@ class ArticleRow(NamedTuple):
     created_at: datetime.datetime
     updated_at: datetime.datetime | None
     version: int
+    # The section's columns by a join: the list's sections without a query of their own.
+    section_name: str | None
+    section_slug: str | None
+    section_description: str | None
+
+
+ROW_COLUMNS = (*ArticleRow._fields[:-3], "section__name", "section__slug", "section__description")
+
+
+def article_rows(queryset):
+    """`queryset`'s articles as the tuples of ArticleRow, for a paginator to slice (the API's list)."""
+    return queryset.values_list(*ROW_COLUMNS)
 
 
 def _article_rows(ids):
-    return Article.objects.filter(pk__in=ids).values_list(*ArticleRow._fields)
+    return article_rows(Article.objects.filter(pk__in=ids))
 
 
 def _byline_rows(ids):
@@ -73,42 +86,136 @@ def _datetime(value):
 
 
 def articles_json(ids):
-    """ArticleSerializer(...).data of the articles `ids`, in that order; five queries at most."""
+    """ArticleSerializer(...).data of the articles `ids`, in that order; four queries at most."""
     if not ids:
         return []
-    rows = [ArticleRow(*row) for row in _ARTICLE_ROWS.rows(ids=list(ids))]
+    rows = {row[0]: row for row in _ARTICLE_ROWS.rows(ids=list(ids))}
+    return rows_json([rows[pk] for pk in ids if pk in rows])
+
+
+def rows_json(rows):
+    """ArticleSerializer(...).data of articles from their article_rows() tuples, in their order."""
+    if not rows:
+        return []
+    rows = [ArticleRow(*row) for row in rows]
+    ids = [row.pk for row in rows]
     authors, tags = {}, {}
     for article_id, author_id, name, slug, role in _BYLINE_ROWS.rows(ids=list(ids)):
         authors.setdefault(article_id, []).append({"id": author_id, "name": name, "slug": slug, "role": role})
     for article_id, name, slug in _TAG_ROWS.rows(ids=list(ids)):
         tags.setdefault(article_id, []).append({"name": name, "slug": slug})
-    section_ids = {row.section_id for row in rows if row.section_id is not None}
-    sections = {
-        section["id"]: section
-        for section in Section.objects.filter(pk__in=section_ids).values("id", "name", "slug", "description")
-    }
     image_ids = {row.lead_image_id for row in rows if row.lead_image_id is not None}
     images = {}
     if image_ids:  # rare on a list page; the serializer itself, since renditions need their storage's URLs
         found = Image.objects.filter(pk__in=image_ids).prefetch_related("renditions")
         images = {image.pk: ImageSerializer(image).data for image in found}
-    by_id = {}
+    documents = []
     for row in rows:
         path = article_path(row)
-        by_id[row.pk] = {
-            "id": row.pk,
-            "headline": row.headline,
-            "slug": row.slug,
-            "dek": row.dek,
-            "body": row.body,
-            "status": row.status,
-            "section": sections.get(row.section_id),
-            "authors": authors.get(row.pk, []),
-            "tags": tags.get(row.pk, []),
-            "lead_image": images.get(row.lead_image_id),
-            "published_at": _datetime(row.published_at),
-            "updated_at": _datetime(row.updated_at),
-            "version": row.version,
-            "url": absolute_url(path),
-        }
-    return [by_id[pk] for pk in ids if pk in by_id]
+        section = None
+        if row.section_id is not None:
+            section = {
+                "id": row.section_id,
+                "name": row.section_name,
+                "slug": row.section_slug,
+                "description": row.section_description,
+            }
+        documents.append(
+            {
+                "id": row.pk,
+                "headline": row.headline,
+                "slug": row.slug,
+                "dek": row.dek,
+                "body": row.body,
+                "status": row.status,
+                "section": section,
+                "authors": authors.get(row.pk, []),
+                "tags": tags.get(row.pk, []),
+                "lead_image": images.get(row.lead_image_id),
+                "published_at": _datetime(row.published_at),
+                "updated_at": _datetime(row.updated_at),
+                "version": row.version,
+                "url": absolute_url(path),
+            }
+        )
+    return documents
+
+
+# --- the list's pages ------------------------------------------------------------------------------------
+
+LIST_FILTERS = ("section", "tag", "author", "updated_since")
+
+
+def filtered(articles, section=None, tag=None, author=None, updated_since=None):
+    """`articles` filtered as `GET /api/v1/articles/` documents its parameters."""
+    if section is not None:
+        articles = articles.filter(section__slug=section)
+    # Subqueries, not joins: no duplicate rows, so no DISTINCT over every column.
+    if tag is not None:
+        articles = articles.filter(
+            Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__slug=tag))
+        )
+    if author is not None:
+        articles = articles.filter(Exists(Byline.objects.filter(article=OuterRef("pk"), author__slug=author)))
+    if updated_since is not None:
+        articles = articles.filter(modified_at__gte=updated_since)
+    return articles
+
+
+_FILTER_FIELDS = {
+    "section": models.CharField(),
+    "tag": models.CharField(),
+    "author": models.CharField(),
+    "updated_since": models.DateTimeField(),
+}
+_PAGE_QUERIES = {}
+
+
+def _page_query(filters, ordering, bound):
+    """The FixedQuery of one shape: which filters are given, the ordering, and the cursor's bound if any."""
+    key = (filters, ordering, bound)
+    query = _PAGE_QUERIES.get(key)
+    if query is None:
+
+        def build(now, position=None, **values):
+            articles = filtered(Article.objects.published(now), **values).order_by(ordering)
+            if bound is not None:
+                articles = articles.filter(**{f"id__{bound}": position})
+            return article_rows(articles)
+
+        params = {"now": models.DateTimeField(), **{name: _FILTER_FIELDS[name] for name in filters}}
+        if bound is not None:
+            params["position"] = models.BigIntegerField()
+        query = _PAGE_QUERIES.setdefault(key, FixedQuery(build, model=Article, **params))
+    return query
+
+
+class PublishedPage:
+    """
+    The published articles, filtered(), for DRF's CursorPagination, which orders them by the id, bounds
+    them by the cursor's id and slices them: each shape is a FixedQuery compiled once (building and
+    compiling the query cost an anonymous list page more CPU than the rest of it). Rows: article_rows().
+    """
+
+    def __init__(self, now, filters, ordering="-id", bound=None, position=None):
+        self.now, self.filters = now, filters
+        self.ordering, self.bound, self.position = ordering, bound, position
+
+    def order_by(self, ordering):
+        if ordering not in ("id", "-id"):
+            raise ValueError(f"PublishedPage orders by the id only, not {ordering!r}")
+        return PublishedPage(self.now, self.filters, ordering, self.bound, self.position)
+
+    def filter(self, **bound):
+        ((lookup, position),) = bound.items()
+        return PublishedPage(
+            self.now, self.filters, self.ordering, lookup.removeprefix("id__"), int(position)
+        )
+
+    def __getitem__(self, index):
+        start, stop = index.start or 0, index.stop
+        values = {"now": self.now, **self.filters}
+        if self.bound is not None:
+            values["position"] = self.position
+        query = _page_query(tuple(sorted(self.filters)), self.ordering, self.bound)
+        return query.rows(limit=stop - start, offset=start, **values)

@@ -6,8 +6,8 @@ Writes go through the admin's form (validation, sanitizing, optimistic locking) 
 """
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +17,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from api.models import Scope
-from api.rows import articles_json
+from api.rows import LIST_FILTERS, PublishedPage, article_rows, articles_json, filtered, rows_json
 from api.serializers import (
     ArticleSerializer,
     ArticleWriteSerializer,
@@ -29,7 +29,7 @@ from api.serializers import (
     TransitionSerializer,
     articles_for_api,
 )
-from articles.models import Article, Byline, Section, Status, TaggedArticle, VersionConflict, snapshot_of
+from articles.models import Article, Section, Status, VersionConflict, snapshot_of
 from authors.models import Author
 from desk import workflow
 from desk.forms import ArticleAdminForm, staged_snapshot
@@ -59,6 +59,14 @@ class ArticleCursor(CursorPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
 
+    def _get_position_from_instance(self, instance, ordering):
+        # The list pages through article_rows() tuples, whose first column is the id (the ordering).
+        return (
+            str(instance[0])
+            if isinstance(instance, tuple)
+            else super()._get_position_from_instance(instance, ordering)
+        )
+
 
 FILTERS = [
     OpenApiParameter("section", str, description="A section's slug."),
@@ -73,29 +81,24 @@ class ArticleList(generics.ListAPIView):
     serializer_class = ArticleSerializer
     pagination_class = ArticleCursor
 
-    def get_queryset(self):
-        articles = visible_articles(self.request)
+    def filters(self):
+        """The list's filters given in the query string, parsed."""
         params = self.request.query_params
-        if params.get("section"):
-            articles = articles.filter(section__slug=params["section"])
-        # Subqueries, not joins: no duplicate rows, so no DISTINCT over every column.
-        if params.get("tag"):
-            tagged = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__slug=params["tag"])
-            articles = articles.filter(Exists(tagged))
-        if params.get("author"):
-            bylines = Byline.objects.filter(article=OuterRef("pk"), author__slug=params["author"])
-            articles = articles.filter(Exists(bylines))
-        if params.get("updated_since"):
-            since = parse_datetime(params["updated_since"])
-            if since is None:
+        filters = {name: params[name] for name in LIST_FILTERS if params.get(name)}
+        if "updated_since" in filters:
+            filters["updated_since"] = parse_datetime(filters["updated_since"])
+            if filters["updated_since"] is None:
                 raise ValidationError({"updated_since": ["Give an ISO 8601 date and time."]})
-            articles = articles.filter(modified_at__gte=since)
-        return articles
+        return filters
+
+    def get_queryset(self):
+        if has_scope(self.request, Scope.READ_DRAFTS):
+            return article_rows(filtered(workflow.visible_articles(self.request.user), **self.filters()))
+        return PublishedPage(timezone.now(), self.filters())
 
     def list(self, request, *args, **kwargs):
-        # The paginator reads ids only; the page's JSON comes from plain rows (api/rows.py).
-        page = self.paginate_queryset(self.get_queryset().only("pk"))
-        return self.get_paginated_response(articles_json([article.pk for article in page]))
+        # The paginator reads the page's rows, sections joined; the JSON is written from them (api/rows.py).
+        return self.get_paginated_response(rows_json(self.paginate_queryset(self.get_queryset())))
 
     @extend_schema(request=ArticleWriteSerializer, responses={201: ArticleSerializer})
     def post(self, request):
