@@ -184,6 +184,10 @@ class LiveCoverageAdmin(admin.ModelAdmin):
     fields = ["article", "state", "started_at", "ended_at"]
     change_form_template = "admin/live/livecoverage/change_form.html"
 
+    class Media:
+        # Names the article's autocomplete combobox for screen readers (axe: aria-input-field-name).
+        js = ["articles/admin/workflow.js"]
+
     def get_queryset(self, request):
         queryset = (
             super()

@@ -105,6 +105,7 @@ def test_the_live_blogs_desk_page_has_no_serious_or_critical_axe_violations(
     found = {}
     for name, path in {
         "live blogs": "/admin/live/livecoverage/",
+        "new live blog": "/admin/live/livecoverage/add/",  # the article's autocomplete combobox is named
         "desk page": f"/admin/live/livecoverage/{article.pk}/change/",
         "update form": f"/admin/live/liveupdate/add/?article={article.pk}",
         "article form with updates": f"/admin/articles/article/{article.pk}/change/",
