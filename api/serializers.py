@@ -103,6 +103,14 @@ class ArticleSerializer(serializers.ModelSerializer):
         return absolute_url(article.get_absolute_url())
 
 
+class ArticleSummarySerializer(ArticleSerializer):
+    """An article in the list: all but the body (`?fields=body` adds it; the detail always has it)."""
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [field for field in ArticleSerializer.Meta.fields if field != "body"]
+        read_only_fields = fields
+
+
 def articles_for_api(queryset):
     """Everything ArticleSerializer reads, in a fixed number of queries whatever the number of articles."""
     return (

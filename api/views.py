@@ -20,6 +20,7 @@ from api.models import Scope
 from api.rows import LIST_FILTERS, PublishedPage, article_rows, articles_json, filtered, rows_json
 from api.serializers import (
     ArticleSerializer,
+    ArticleSummarySerializer,
     ArticleWriteSerializer,
     AuthorSerializer,
     ImageSerializer,
@@ -73,11 +74,14 @@ FILTERS = [
     OpenApiParameter("tag", str, description="A tag's slug."),
     OpenApiParameter("author", str, description="An author's slug."),
     OpenApiParameter("updated_since", str, description="ISO 8601; articles changed at or after it."),
+    OpenApiParameter("fields", str, description="`body`: include each article's body (left out by default)."),
 ]
 
 
-@extend_schema(parameters=FILTERS, methods=["GET"])
+@extend_schema(parameters=FILTERS, methods=["GET"], responses=ArticleSummarySerializer(many=True))
 class ArticleList(generics.ListAPIView):
+    """Articles newest first, without their bodies unless `?fields=body` (the detail always has it)."""
+
     serializer_class = ArticleSerializer
     pagination_class = ArticleCursor
 
@@ -91,14 +95,20 @@ class ArticleList(generics.ListAPIView):
                 raise ValidationError({"updated_since": ["Give an ISO 8601 date and time."]})
         return filters
 
+    def with_body(self):
+        return "body" in self.request.query_params.get("fields", "").split(",")
+
     def get_queryset(self):
+        body = self.with_body()
         if has_scope(self.request, Scope.READ_DRAFTS):
-            return article_rows(filtered(workflow.visible_articles(self.request.user), **self.filters()))
-        return PublishedPage(timezone.now(), self.filters())
+            articles = filtered(workflow.visible_articles(self.request.user), **self.filters())
+            return article_rows(articles, body=body)
+        return PublishedPage(timezone.now(), self.filters(), body=body)
 
     def list(self, request, *args, **kwargs):
         # The paginator reads the page's rows, sections joined; the JSON is written from them (api/rows.py).
-        return self.get_paginated_response(rows_json(self.paginate_queryset(self.get_queryset())))
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(rows_json(page, body=self.with_body()))
 
     @extend_schema(request=ArticleWriteSerializer, responses={201: ArticleSerializer})
     def post(self, request):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from api.models import Scope, Token
-from api.serializers import ArticleSerializer, articles_for_api
+from api.serializers import ArticleSerializer, ArticleSummarySerializer, articles_for_api
 from articles.models import Article, Byline, Status
 from images.ingest import image_from_file
 from tests.factories import make_article, make_author, make_section, make_tag
@@ -65,9 +65,15 @@ def test_the_list_is_the_serializers_json_in_the_lists_order(client, media):
     articles = assorted_articles()
 
     listed = client.get("/api/v1/articles/").json()["results"]
+    with_bodies = client.get("/api/v1/articles/?fields=body").json()["results"]
 
     assert [item["id"] for item in listed] == sorted((a.pk for a in articles), reverse=True)
-    assert listed == [serialized(Article.objects.get(pk=item["id"])) for item in listed]
+    assert with_bodies == [serialized(Article.objects.get(pk=item["id"])) for item in listed]
+    summaries = [
+        ArticleSummarySerializer(articles_for_api(Article.objects.filter(pk=item["id"])).get()).data
+        for item in listed
+    ]
+    assert listed == summaries and all("body" not in item for item in listed)
     lead = next(item for item in listed if item["headline"] == "Storm reaches the coast")
     assert [a["name"] for a in lead["authors"]] == ["Bo Chen", "Ana Ruiz"]  # byline order
     assert [t["name"] for t in lead["tags"]] == ["Açores", "Coast, north", "Storms"]
