@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from tests.shared_fixtures import (  # noqa: F401  (fixtures, shared by every app's tests)
     editor,
@@ -90,6 +92,28 @@ def _two_factor_only_in_its_own_tests(request, settings):
     # login.
     if "accounts" not in request.node.path.parts:
         settings.OTP_REQUIRED_ROLES = []
+
+
+class _OneRequestAtATime(WSGIServer):
+    """
+    The live server for an in-memory SQLite database, which its request threads all share: one sqlite3
+    connection used by two threads at once fails ("bad parameter or other API misuse"), as a page polling
+    while another posts did. Unthreaded, Django's server closes each connection after its response, so a
+    browser's keep-alive connections cannot hold it.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)  # the server thread itself runs on the overridden connections
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time_on_sqlite():
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", _OneRequestAtATime)
+        yield
 
 
 @pytest.fixture(autouse=True)
