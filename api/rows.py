@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Exists, OuterRef
-from rest_framework import serializers
+from django.utils import timezone
 
 from api.serializers import ImageSerializer
 from articles.models import Article, Byline, TaggedArticle
@@ -81,11 +81,13 @@ _ARTICLE_ROWS = FixedQuery(_article_rows, model=Article, ids=Many(models.BigInte
 _BYLINE_ROWS = FixedQuery(_byline_rows, model=Byline, ids=Many(models.BigIntegerField()))
 _TAG_ROWS = FixedQuery(_tag_rows, model=TaggedArticle, ids=Many(models.BigIntegerField()))
 
-_DATETIME = serializers.DateTimeField()  # DRF's own formatting: time zone and "Z" as the serializer's
 
-
-def _datetime(value):
-    return None if value is None else _DATETIME.to_representation(value)
+def _datetime(value, zone):
+    """DRF's DateTimeField.to_representation() of an aware datetime: ISO 8601 in `zone`, UTC as "Z"."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def articles_json(ids):
@@ -115,6 +117,7 @@ def rows_json(rows, *, body=True):
     if image_ids:  # rare on a list page; the serializer itself, since renditions need their storage's URLs
         found = Image.objects.filter(pk__in=image_ids).prefetch_related("renditions")
         images = {image.pk: ImageSerializer(image).data for image in found}
+    zone = timezone.get_current_timezone()  # the serializer's
     documents = []
     for row in rows:
         path = article_path(row)
@@ -137,8 +140,8 @@ def rows_json(rows, *, body=True):
             "authors": authors.get(row.pk, []),
             "tags": tags.get(row.pk, []),
             "lead_image": images.get(row.lead_image_id),
-            "published_at": _datetime(row.published_at),
-            "updated_at": _datetime(row.updated_at),
+            "published_at": _datetime(row.published_at, zone),
+            "updated_at": _datetime(row.updated_at, zone),
             "version": row.version,
             "url": absolute_url(path),
         }

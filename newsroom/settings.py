@@ -464,7 +464,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "api.renderers.JSONRenderer",  # DRF's bytes, by orjson
         "rest_framework.renderers.BrowsableAPIRenderer",  # at ?format=api: local static files only
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.JsonUnlessAsked",
