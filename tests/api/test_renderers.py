@@ -43,9 +43,7 @@ def test_what_orjson_refuses_goes_through_drfs_encoder():
     }
     ours, drfs = both(data)
     assert (
-        ours
-        == drfs
-        == b'{"price":1.5,"label":"Published","big":1180591620717411303424,"when":"2026-12-07"}'
+        ours == drfs == b'{"price":1.5,"label":"Published","big":1180591620717411303424,"when":"2026-12-07"}'
     )
 
 
