@@ -50,7 +50,9 @@ def test_typing_is_autosaved_survives_a_reload_and_is_restored(
     page.keyboard.press("End")
     page.keyboard.type(" Seven votes to two.")
     expect(page.locator(".autosave-status")).to_contain_text("Autosaved at", timeout=20_000)
-    typed = Autosave.objects.filter(article=article, data__body__icontains="seven")
+    # The whole sentence: a tick of the autosave clock can fall mid-typing ("Seven v"), and a later one
+    # brings the rest.
+    typed = Autosave.objects.filter(article=article, data__body__icontains="Seven votes to two.")
     kept = wait_for(typed.first, page)
     assert kept.value("headline") == "Council passes budget after late vote"
     assert "Seven votes to two." in kept.value("body")
