@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import SQLITE_LIVE_SERVER_LOCK
+
 
 @pytest.fixture(autouse=True, scope="module")
 def orm_inside_playwrights_loop():
@@ -23,3 +25,17 @@ def log_in(page, live_server, username, password=None):
     page.click("input[type=submit]")
     expect(page.locator("#user-tools")).to_contain_text(username)
     return page
+
+
+def wait_for(find, page, what, seconds=20):
+    """
+    The first truthy `find()` within `seconds`: for what a page does on its own clock (autosave). `find`
+    reads the database between the live server's requests (SQLITE_LIVE_SERVER_LOCK: one shared connection).
+    """
+    for _ in range(seconds * 10):
+        with SQLITE_LIVE_SERVER_LOCK:
+            found = find()
+        if found:
+            return found
+        page.wait_for_timeout(100)
+    raise AssertionError(f"not {what} within {seconds} s")

@@ -11,6 +11,7 @@ import fcntl
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -94,16 +95,26 @@ def _two_factor_only_in_its_own_tests(request, settings):
         settings.OTP_REQUIRED_ROLES = []
 
 
+# Held by the SQLite live server while it answers a request; a test reading the database while a page works
+# on its own clock (tests.browser.wait_for) takes it too, since the test shares the server's connection.
+SQLITE_LIVE_SERVER_LOCK = threading.RLock()
+
+
 class _OneRequestAtATime(WSGIServer):
     """
     The live server for an in-memory SQLite database, which its request threads all share: one sqlite3
     connection used by two threads at once fails ("bad parameter or other API misuse"), as a page polling
     while another posts did. Unthreaded, Django's server closes each connection after its response, so a
-    browser's keep-alive connections cannot hold it.
+    browser's keep-alive connections cannot hold it. The test's own thread shares that connection too: a
+    read of it during an autosave POST failed with "database table is locked" (SQLITE_LIVE_SERVER_LOCK).
     """
 
     def __init__(self, *args, connections_override=None, **kwargs):
         super().__init__(*args, **kwargs)  # the server thread itself runs on the overridden connections
+
+    def process_request(self, request, client_address):
+        with SQLITE_LIVE_SERVER_LOCK:
+            super().process_request(request, client_address)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,22 +9,12 @@ from playwright.sync_api import expect
 
 from articles.models import Article, Status
 from desk.models import Autosave, NewArticleAutosave
-from tests.browser import log_in, orm_inside_playwrights_loop  # noqa: F401 (an autouse fixture)
+from tests.browser import log_in, orm_inside_playwrights_loop, wait_for  # noqa: F401 (an autouse fixture)
 from tests.conftest import BLOCKING, axe_violations
 from tests.factories import make_section
 from tests.shared_fixtures import make_ready_article, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(find, page, seconds=20):
-    """The first truthy `find()` within `seconds` (autosaves come on the form's own clock)."""
-    for _ in range(seconds * 10):
-        found = find()
-        if found:
-            return found
-        page.wait_for_timeout(100)
-    raise AssertionError("not autosaved in time")
 
 
 def session(browser, live_server, username):
@@ -53,7 +43,7 @@ def test_typing_is_autosaved_survives_a_reload_and_is_restored(
     # The whole sentence: a tick of the autosave clock can fall mid-typing ("Seven v"), and a later one
     # brings the rest.
     typed = Autosave.objects.filter(article=article, data__body__icontains="Seven votes to two.")
-    kept = wait_for(typed.first, page)
+    kept = wait_for(typed.first, page, "autosaved")
     assert kept.value("headline") == "Council passes budget after late vote"
     assert "Seven votes to two." in kept.value("body")
     assert Article.objects.get(pk=article.pk).headline == "Council votes on budget"  # nothing saved
@@ -104,7 +94,7 @@ def test_a_new_article_is_autosaved_before_its_first_save_and_restored_on_the_ne
     page.select_option("#id_section", label="Politics")
     expect(page.locator(".autosave-status")).to_contain_text("Autosaved at", timeout=20_000)
     typed = NewArticleAutosave.objects.filter(data__body__icontains="monday")
-    kept = wait_for(typed.first, page)
+    kept = wait_for(typed.first, page, "autosaved")
     assert kept.value("headline") == "Ferry strike strands islanders"
     assert not Article.objects.exists()  # no article until the first real save
 

@@ -27,7 +27,7 @@ from desk.models import Transition
 from embeds.models import Embed
 from live.models import LiveCoverage
 from planning.models import Story
-from tests.browser import log_in, orm_inside_playwrights_loop  # noqa: F401 (an autouse fixture)
+from tests.browser import log_in, orm_inside_playwrights_loop, wait_for  # noqa: F401 (an autouse fixture)
 from tests.conftest import BLOCKING, axe_violations
 from tests.embeds.conftest import RECORDED, oembed, oembed_server  # noqa: F401 (fixtures)
 from tests.factories import make_section
@@ -91,15 +91,6 @@ def accept_leaving(page):
 def take_action(page, action):
     page.locator(f"form.workflow-action[data-action={action}] button[type=submit]").click()
     expect(page.locator(".messagelist")).to_contain_text(": done.")
-
-
-def wait_for(find, page, what, seconds=20):
-    """The first truthy `find()` within `seconds`: for what the form does on its own clock (autosave)."""
-    for _ in range(seconds * 10):
-        if found := find():
-            return found
-        page.wait_for_timeout(100)
-    raise AssertionError(f"not {what} within {seconds} s")
 
 
 # --- the steps, in order --------------------------------------------------------------------------------
